@@ -1,0 +1,26 @@
+import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { PipelineConfig } from '../src/core/config.js';
+import { PipelineStack } from './pipeline-stack.js';
+
+/** Stack name unless overridden with `-c stackName=...` (two deployments in one account need two names). */
+export const DEFAULT_STACK_NAME = 'ApiLake';
+
+export interface BuildAppOptions extends AppProps {
+  readonly config: PipelineConfig;
+  /** Run cdk-nag AwsSolutions checks (always on for `cdk synth`/`deploy`). */
+  readonly nag?: boolean;
+}
+
+/** The CDK app: one pipeline stack, checked by cdk-nag. Shared by bin/app.ts, the tests and the local twin. */
+export function buildApp(options: BuildAppOptions): { app: App; stack: PipelineStack } {
+  const { config, nag = true, ...appProps } = options;
+  const app = new App(appProps);
+  if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? DEFAULT_STACK_NAME;
+  const stack = new PipelineStack(app, stackName, {
+    config,
+    description: `api-lake pipeline for source ${config.source.name} (table ${config.table})`,
+  });
+  return { app, stack };
+}

@@ -1,0 +1,169 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { PipelineConfig } from '../../src/core/config.js';
+import { STORE_RETRY, worstCaseExecutionSeconds } from '../timeouts.js';
+
+/** State names: the local twin maps its handlers by these, so they are part of the contract. */
+export const STATE = {
+  checkInput: 'CheckInput',
+  fetch: 'Fetch',
+  transform: 'Transform',
+  inputInvalid: 'InputInvalid',
+  fetchFailed: 'FetchFailed',
+  transformFailed: 'TransformFailed',
+  notifyFailure: 'NotifyFailure',
+  notifySkipped: 'NotifySkipped',
+  failed: 'Failed',
+  hourSkipped: 'HourSkipped',
+  succeeded: 'Succeeded',
+} as const;
+
+export interface PipelineStateMachineProps {
+  readonly config: PipelineConfig;
+  readonly fetchFunction: lambda.IFunction;
+  readonly transformFunction: lambda.IFunction;
+  readonly alertTopic: sns.ITopic;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * CheckInput -> Fetch -> Transform -> Succeeded. ApiUnavailableError is retried with backoff and
+ * jitter, then the hour is skipped (SUCCEEDED, with a notification). Any other error in any step goes
+ * to NotifyFailure, whose message names source, hour, step, error and raw keys, and the execution
+ * ends FAILED. Payloads carry keys and counts only.
+ */
+export class PipelineStateMachine extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: PipelineStateMachineProps) {
+    super(scope, id);
+    const { config } = props;
+    const source = config.source.name;
+
+    const fetch = new tasks.LambdaInvoke(this, STATE.fetch, {
+      lambdaFunction: props.fetchFunction,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({ 'time.$': '$.time' }),
+      resultPath: '$.fetch',
+    });
+    fetch.addRetry({
+      errors: ['ApiUnavailableError'],
+      maxAttempts: config.retry.maxAttempts,
+      interval: Duration.seconds(config.retry.intervalSeconds),
+      backoffRate: config.retry.backoffRate,
+      maxDelay: Duration.seconds(config.retry.maxDelaySeconds),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    const transform = new tasks.LambdaInvoke(this, STATE.transform, {
+      lambdaFunction: props.transformFunction,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({ 'hour.$': '$.fetch.hour', 'rawKeys.$': '$.fetch.rawKeys' }),
+      resultPath: '$.transform',
+    });
+    for (const task of [fetch, transform]) {
+      task.addRetry({
+        errors: ['StoreUnavailableError'],
+        maxAttempts: STORE_RETRY.maxAttempts,
+        interval: Duration.seconds(STORE_RETRY.intervalSeconds),
+        backoffRate: STORE_RETRY.backoffRate,
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+    }
+
+    // Each failure path reshapes the state into one `failure` object, so one notify state serves all.
+    const failure = (name: string, step: string, fields: Record<string, unknown>) =>
+      new sfn.Pass(this, name, { parameters: { failure: { step, ...fields } } });
+    const inputInvalid = failure(STATE.inputInvalid, STATE.checkInput, {
+      scheduledTime: 'unknown',
+      error: 'InvalidInputError',
+      cause: 'The execution input must be {"time": "<ISO-8601 timestamp, e.g. 2026-11-25T18:00:00Z>"}. EventBridge sends this; a manual start must too.',
+      rawKeys: [],
+      'input.$': '$$.Execution.Input',
+    });
+    const fetchFailed = failure(STATE.fetchFailed, STATE.fetch, {
+      'scheduledTime.$': '$.time',
+      'error.$': '$.error.Error',
+      'cause.$': '$.error.Cause',
+      rawKeys: [],
+    });
+    const transformFailed = failure(STATE.transformFailed, STATE.transform, {
+      'scheduledTime.$': '$.time',
+      'error.$': '$.error.Error',
+      'cause.$': '$.error.Cause',
+      'rawKeys.$': '$.fetch.rawKeys',
+    });
+
+    const notifyFailure = new tasks.SnsPublish(this, STATE.notifyFailure, {
+      topic: props.alertTopic,
+      subject: `api-lake ${source}: pipeline FAILED`,
+      message: sfn.TaskInput.fromObject({
+        outcome: 'FAILED',
+        summary: sfn.JsonPath.format(
+          `Source ${source}: step {} failed for the hour scheduled at {} with {}. Raw objects kept for reprocessing: {}.`,
+          sfn.JsonPath.stringAt('$.failure.step'),
+          sfn.JsonPath.stringAt('$.failure.scheduledTime'),
+          sfn.JsonPath.stringAt('$.failure.error'),
+          sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.failure.rawKeys')),
+        ),
+        source,
+        table: config.table,
+        step: sfn.JsonPath.stringAt('$.failure.step'),
+        scheduledTime: sfn.JsonPath.stringAt('$.failure.scheduledTime'),
+        error: sfn.JsonPath.stringAt('$.failure.error'),
+        cause: sfn.JsonPath.stringAt('$.failure.cause'),
+        rawKeys: sfn.JsonPath.objectAt('$.failure.rawKeys'),
+        execution: sfn.JsonPath.executionId,
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const failed = new sfn.Fail(this, STATE.failed, { errorPath: '$.failure.error', causePath: '$.failure.cause' });
+    notifyFailure.next(failed);
+
+    const notifySkipped = new tasks.SnsPublish(this, STATE.notifySkipped, {
+      topic: props.alertTopic,
+      subject: `api-lake ${source}: hour skipped`,
+      message: sfn.TaskInput.fromObject({
+        outcome: 'SKIPPED',
+        summary: sfn.JsonPath.format(
+          `Source ${source}: the API stayed unavailable for the hour scheduled at {} after ${config.retry.maxAttempts} retries, so the hour was skipped; the next schedule runs as usual.`,
+          sfn.JsonPath.stringAt('$.time'),
+        ),
+        source,
+        table: config.table,
+        step: STATE.fetch,
+        scheduledTime: sfn.JsonPath.stringAt('$.time'),
+        error: sfn.JsonPath.stringAt('$.error.Error'),
+        cause: sfn.JsonPath.stringAt('$.error.Cause'),
+        execution: sfn.JsonPath.executionId,
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    notifySkipped.next(new sfn.Succeed(this, STATE.hourSkipped));
+
+    fetch.addCatch(notifySkipped, { errors: ['ApiUnavailableError'], resultPath: '$.error' });
+    fetch.addCatch(fetchFailed.next(notifyFailure), { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    transform.addCatch(transformFailed.next(notifyFailure), { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    inputInvalid.next(notifyFailure);
+
+    const checkInput = new sfn.Choice(this, STATE.checkInput)
+      .when(sfn.Condition.and(sfn.Condition.isPresent('$.time'), sfn.Condition.isTimestamp('$.time')), fetch)
+      .otherwise(inputInvalid);
+    fetch.next(transform).next(new sfn.Succeed(this, STATE.succeeded));
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(checkInput),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: Duration.seconds(worstCaseExecutionSeconds(config)),
+      tracingEnabled: true,
+      // Level ALL for every state transition; execution data stays out of the logs (error causes can quote API responses).
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      comment: `api-lake: ${source} -> raw -> ${config.table} (Parquet)`,
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import type { PipelineConfig } from '../src/core/config.js';
+import { MAX_IN_PROCESS_ATTEMPTS, MAX_IN_PROCESS_RETRY_AFTER_SECONDS } from '../src/core/http.js';
+
+/** Store failures (S3 5xx, throttling) are retried this often by the state machine, on top of API retries. */
+export const STORE_RETRY = { maxAttempts: 3, intervalSeconds: 2, backoffRate: 2 } as const;
+/** CDK's own Retry for Lambda service exceptions on every LambdaInvoke (2 s, x2, 6 attempts). */
+const LAMBDA_SERVICE_RETRY = { maxAttempts: 6, intervalSeconds: 2, backoffRate: 2 } as const;
+/** Time to write the raw object and finish after the response arrived. */
+const FETCH_STORE_MARGIN_SECONDS = 20;
+/** The transform reads, converts and writes one hour; 5 minutes holds about 1M records at 1769 MB. */
+export const TRANSFORM_TIMEOUT_SECONDS = 300;
+/** Slack for the notification states and Step Functions' own latency. */
+const NOTIFY_MARGIN_SECONDS = 120;
+
+/** The Fetch Lambda's timeout: every in-process attempt at the request timeout, one short Retry-After wait, the store. */
+export function fetchTimeoutSeconds(config: PipelineConfig): number {
+  return MAX_IN_PROCESS_ATTEMPTS * config.source.timeoutSeconds + MAX_IN_PROCESS_RETRY_AFTER_SECONDS + FETCH_STORE_MARGIN_SECONDS;
+}
+
+function retryWaits(retry: { maxAttempts: number; intervalSeconds: number; backoffRate: number; maxDelaySeconds?: number }): number {
+  let total = 0;
+  for (let i = 0; i < retry.maxAttempts; i++) {
+    total += Math.min(retry.intervalSeconds * retry.backoffRate ** i, retry.maxDelaySeconds ?? Infinity);
+  }
+  return total;
+}
+
+/**
+ * The longest a successful execution can take when every retrier is used up to its last attempt.
+ * The state machine timeout is set above it so a timeout always means something is stuck.
+ */
+export function worstCaseExecutionSeconds(config: PipelineConfig): number {
+  const fetchAttempts = 1 + config.retry.maxAttempts + STORE_RETRY.maxAttempts + LAMBDA_SERVICE_RETRY.maxAttempts;
+  const fetchWaits = retryWaits(config.retry) + retryWaits(STORE_RETRY) + retryWaits(LAMBDA_SERVICE_RETRY);
+  const transformAttempts = 1 + STORE_RETRY.maxAttempts + LAMBDA_SERVICE_RETRY.maxAttempts;
+  const transformWaits = retryWaits(STORE_RETRY) + retryWaits(LAMBDA_SERVICE_RETRY);
+  return (
+    fetchAttempts * fetchTimeoutSeconds(config) + fetchWaits + transformAttempts * TRANSFORM_TIMEOUT_SECONDS + transformWaits + NOTIFY_MARGIN_SECONDS
+  );
+}

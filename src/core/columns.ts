@@ -1,0 +1,174 @@
+import type { ColumnType } from './config.js';
+import { SchemaError } from './errors.js';
+import { isRecord, kindOf, type JsonRecord } from './records.js';
+
+/**
+ * Flattening and type mapping, in one pass over the records (README "Type mapping"):
+ * - nested objects become columns named by their full path joined with `_`, lowercased and reduced
+ *   to `[a-z0-9_]` (Athena's rule); two paths that map to one name are an error, never an overwrite;
+ * - JSON numbers are DOUBLE unless the config declares the column, so 15 and 15.5 share a type;
+ * - arrays of scalars become lists; arrays holding objects or arrays become JSON strings;
+ * - a column null in every record is STRING, never a null type.
+ */
+
+/** Athena-facing scalar types. */
+export type ScalarType = 'double' | 'bigint' | 'string' | 'boolean' | 'timestamp';
+
+export type CellValue = number | bigint | string | boolean | null;
+
+export interface Column {
+  /** Athena-safe column name. */
+  readonly name: string;
+  /** The dotted JSON path it came from. */
+  readonly path: string;
+  readonly type: ScalarType;
+  /** True for `array<type>` columns; their values are arrays (or null). */
+  readonly list: boolean;
+  readonly values: (CellValue | CellValue[])[];
+}
+
+/** `name type` as Athena would write it: `temp_c double`, `tags array<string>`. */
+export function columnSignature(column: Pick<Column, 'name' | 'type' | 'list'>): string {
+  return `${column.name} ${column.list ? `array<${column.type}>` : column.type}`;
+}
+
+/** Turns a JSON key path into an Athena-safe column name. */
+export function columnName(path: readonly string[]): string {
+  const name = path
+    .join('_')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_');
+  return /^[a-z]/.test(name) ? name : `c_${name}`;
+}
+
+type Kind = 'number' | 'string' | 'boolean' | 'array';
+
+interface Builder {
+  name: string;
+  path: string;
+  kind?: Kind;
+  nested: boolean;
+  elementKind?: Exclude<Kind, 'array'>;
+  values: unknown[];
+}
+
+/** Builds typed columns from records; `declared` maps column names to config-declared types. */
+export function buildColumns(records: readonly JsonRecord[], declared: Readonly<Record<string, ColumnType>> = {}): Column[] {
+  const builders = new Map<string, Builder>();
+  const visit = (node: JsonRecord, prefix: string[], row: number): void => {
+    for (const key of Object.keys(node)) {
+      const value = node[key];
+      const path = [...prefix, key];
+      if (isRecord(value)) {
+        visit(value, path, row);
+        continue;
+      }
+      const builder = builderFor(builders, path, row);
+      if (value === null || value === undefined) continue;
+      noteKind(builder, value, row);
+      builder.values[row] = value;
+    }
+  };
+  records.forEach((record, row) => visit(record, [], row));
+  return [...builders.values()].map((b) => finish(b, records.length, declared[b.name]));
+}
+
+function builderFor(builders: Map<string, Builder>, path: string[], row: number): Builder {
+  const name = columnName(path);
+  const dotted = path.join('.');
+  const existing = builders.get(name);
+  if (existing) {
+    if (existing.path !== dotted) {
+      throw new SchemaError(`fields "${existing.path}" and "${dotted}" both become column "${name}" (record ${row}); rename one upstream or read the records from another recordsPath`);
+    }
+    return existing;
+  }
+  const builder: Builder = { name, path: dotted, nested: false, values: [] };
+  builders.set(name, builder);
+  return builder;
+}
+
+function scalarKind(value: unknown): Exclude<Kind, 'array'> | undefined {
+  const t = typeof value;
+  return t === 'number' || t === 'string' || t === 'boolean' ? t : undefined;
+}
+
+function noteKind(builder: Builder, value: unknown, row: number): void {
+  const kind: Kind | undefined = Array.isArray(value) ? 'array' : scalarKind(value);
+  if (!kind) throw new SchemaError(`column "${builder.name}" holds an unsupported value (${kindOf(value)}) in record ${row}`);
+  if (builder.kind && builder.kind !== kind) {
+    throw new SchemaError(`column "${builder.name}" (${builder.path}) is ${builder.kind} in an earlier record but ${kind} in record ${row}; declare it as "string" in source.columns to keep both`);
+  }
+  builder.kind = kind;
+  if (kind !== 'array' || builder.nested) return;
+  for (const element of value as unknown[]) {
+    if (element === null) continue;
+    const elementKind = scalarKind(element);
+    if (!elementKind) {
+      builder.nested = true; // arrays of objects or arrays are kept as JSON text
+      return;
+    }
+    if (builder.elementKind && builder.elementKind !== elementKind) {
+      throw new SchemaError(`list column "${builder.name}" mixes ${builder.elementKind} and ${elementKind} elements (record ${row}); declare it as "string" in source.columns`);
+    }
+    builder.elementKind = elementKind;
+  }
+}
+
+const DEFAULT_TYPE: Record<Exclude<Kind, 'array'>, ScalarType> = { number: 'double', string: 'string', boolean: 'boolean' };
+
+function finish(builder: Builder, rows: number, declared: ColumnType | undefined): Column {
+  const values = new Array<CellValue | CellValue[]>(rows);
+  if (builder.kind === 'array' && builder.nested) {
+    for (let i = 0; i < rows; i++) values[i] = builder.values[i] == null ? null : JSON.stringify(builder.values[i]);
+    return { name: builder.name, path: builder.path, type: 'string', list: false, values };
+  }
+  const list = builder.kind === 'array';
+  const sourceKind = list ? builder.elementKind : (builder.kind as Exclude<Kind, 'array'> | undefined);
+  const type: ScalarType = declared ?? (sourceKind ? DEFAULT_TYPE[sourceKind] : 'string');
+  const convert = (value: unknown, row: number): CellValue => (value == null ? null : convertScalar(value, type, builder, row));
+  for (let i = 0; i < rows; i++) {
+    const value = builder.values[i];
+    values[i] = value == null ? null : list ? (value as unknown[]).map((v) => convert(v, i)) : convert(value, i);
+  }
+  return { name: builder.name, path: builder.path, type, list, values };
+}
+
+function convertScalar(value: unknown, type: ScalarType, builder: Builder, row: number): CellValue {
+  const fail = (why: string): never => {
+    throw new SchemaError(`column "${builder.name}" is declared ${type} but record ${row} holds ${kindOf(value)}: ${why}`);
+  };
+  switch (type) {
+    case 'double':
+      if (typeof value === 'number') return value;
+      return fail('expected a JSON number');
+    case 'bigint':
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+      if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
+      return fail('expected an integer within ±2^53 (or an integer string)');
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      return fail('expected true or false');
+    case 'string':
+      return typeof value === 'string' ? value : String(value);
+    case 'timestamp': {
+      if (typeof value === 'number' && Number.isFinite(value)) return Math.round(value * 1000); // epoch seconds
+      const ms = typeof value === 'string' ? parseTimestampUtc(value) : NaN;
+      if (!Number.isNaN(ms)) return ms;
+      return fail('expected an ISO-8601 timestamp string or epoch seconds');
+    }
+  }
+}
+
+/**
+ * Epoch ms of an ISO-8601 timestamp. A value without a zone is read as UTC, never as the machine's
+ * local time (the Lambda and a laptop must agree); `YYYY-MM-DD HH:MM` is accepted as well.
+ */
+export function parseTimestampUtc(value: string): number {
+  const match = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{1,2}):(\d{2})(:\d{2}(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(value.trim());
+  if (!match) return NaN;
+  const [, date, h = '00', m = '00', s = ':00', zone = 'Z'] = match;
+  return Date.parse(`${date}T${h.padStart(2, '0')}:${m}${s}${zone}`);
+}

@@ -1,0 +1,161 @@
+import type { SourceConfig } from './config.js';
+import { ApiAuthError, ApiRequestError, ApiUnavailableError, ResponseTooLargeError } from './errors.js';
+import { redact } from './redact.js';
+
+/** A longer Retry-After is handed back to the state machine instead of being waited for in the Lambda. */
+export const MAX_IN_PROCESS_RETRY_AFTER_SECONDS = 5;
+/** `Retry-After: 0` still waits this long, so a server saying "now" cannot drive a tight loop. */
+export const MIN_RETRY_WAIT_SECONDS = 1;
+/** In-process attempts per invocation: one Retry-After wait at most, then the state machine takes over. */
+export const MAX_IN_PROCESS_ATTEMPTS = 2;
+
+/** What the HTTP port returns: status, headers and the body bytes exactly as received. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly header: (name: string) => string | null;
+  readonly body: Uint8Array;
+}
+
+export interface HttpRequest {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+}
+
+/** The HTTP port. The default uses the platform `fetch`; tests may pass another. */
+export type HttpClient = (request: HttpRequest) => Promise<HttpResponse>;
+
+/** The request for a source: the URL with its params and, per `auth`, the key. */
+export function buildRequest(source: SourceConfig, apiKey: string | undefined): HttpRequest {
+  const url = new URL(source.url);
+  for (const [name, value] of Object.entries(source.params)) url.searchParams.set(name, value);
+  const headers: Record<string, string> = { accept: 'application/json', ...source.headers };
+  const needsKey = source.auth.in !== 'none';
+  if (needsKey && !apiKey) throw new ApiAuthError(`no API key is set for source "${source.name}": run \`npx api-lake set-key\``, 401);
+  if (source.auth.in === 'query') url.searchParams.set(source.auth.name, apiKey!);
+  if (source.auth.in === 'header') headers[source.auth.name] = apiKey!;
+  if (source.auth.in === 'bearer') headers.authorization = `Bearer ${apiKey}`;
+  return { url: url.toString(), headers, timeoutMs: source.timeoutSeconds * 1000, maxBytes: source.maxResponseBytes };
+}
+
+/** A successful (2xx) response and how many in-process attempts it took. */
+export interface SourceResponse {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: Uint8Array;
+  readonly attempt: number;
+}
+
+export interface CallSourceDeps {
+  readonly http: HttpClient;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly now: () => number;
+  readonly log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/**
+ * Calls the source once, or twice when it answers 429/503 with a short `Retry-After`.
+ * Classifies every outcome: 2xx is returned; everything else throws a named error
+ * (ApiUnavailableError is transient, the others terminal). Messages never hold the key.
+ */
+export async function callSource(request: HttpRequest, apiKey: string | undefined, deps: CallSourceDeps): Promise<SourceResponse> {
+  const safeUrl = redact(request.url, [apiKey]);
+  for (let attempt = 1; ; attempt++) {
+    deps.log?.('calling source', { url: safeUrl, attempt });
+    let response: HttpResponse;
+    try {
+      response = await deps.http(request);
+    } catch (error) {
+      throw classifyTransportError(error, safeUrl, apiKey);
+    }
+    const { status } = response;
+    if (status >= 200 && status < 300) {
+      return { status, contentType: response.header('content-type') ?? 'application/octet-stream', body: response.body, attempt };
+    }
+    const detail = redact(bodySnippet(response.body), [apiKey]);
+    if (status === 429 || status >= 500) {
+      const retryAfterSeconds = parseRetryAfter(response.header('retry-after'), deps.now());
+      const waitSeconds = retryAfterSeconds === undefined ? undefined : Math.max(retryAfterSeconds, MIN_RETRY_WAIT_SECONDS);
+      if (waitSeconds !== undefined && waitSeconds <= MAX_IN_PROCESS_RETRY_AFTER_SECONDS && attempt < MAX_IN_PROCESS_ATTEMPTS) {
+        deps.log?.('source asked to retry after a short wait', { url: safeUrl, status, waitSeconds });
+        await deps.sleep(waitSeconds * 1000);
+        continue;
+      }
+      throw new ApiUnavailableError(`${safeUrl} answered HTTP ${status}${detail ? `: ${detail}` : ''}`, { status, retryAfterSeconds });
+    }
+    if (status === 401 || status === 403) {
+      throw new ApiAuthError(
+        `the API refused the key (HTTP ${status}${detail ? `: ${detail}` : ''}). Check the key and store a valid one with \`npx api-lake set-key\``,
+        status,
+      );
+    }
+    if (status >= 300 && status < 400) {
+      throw new ApiRequestError(`${safeUrl} answered a redirect (HTTP ${status}); redirects are not followed so the key is never sent elsewhere: point source.url at the final URL`, status);
+    }
+    throw new ApiRequestError(`${safeUrl} refused the request (HTTP ${status}${detail ? `: ${detail}` : ''}); check source.url and source.params`, status);
+  }
+}
+
+/**
+ * `Retry-After` as seconds from now: either delta-seconds or an HTTP date. Undefined when absent or
+ * unparseable; a date in the past is 0.
+ */
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - nowMs) / 1000));
+}
+
+function classifyTransportError(error: unknown, safeUrl: string, apiKey: string | undefined): Error {
+  if (error instanceof ResponseTooLargeError) return error;
+  const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+    return new ApiUnavailableError(`${safeUrl} did not answer within the request timeout`);
+  }
+  const reason = err.cause?.code ?? err.cause?.message ?? err.message ?? String(error);
+  return new ApiUnavailableError(`${safeUrl} could not be reached: ${redact(String(reason), [apiKey])}`);
+}
+
+function bodySnippet(body: Uint8Array): string {
+  const text = new TextDecoder().decode(body.subarray(0, 300)).replace(/\s+/g, ' ').trim();
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}
+
+/**
+ * The default HTTP port on the platform `fetch`: request timeout, no redirects, and a body limit
+ * enforced while reading (a response over the limit is refused before it fills memory).
+ */
+export const fetchHttpClient: HttpClient = async (request) => {
+  const response = await fetch(request.url, {
+    headers: request.headers,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(request.timeoutMs),
+  });
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > request.maxBytes) {
+    await response.body?.cancel();
+    throw new ResponseTooLargeError(`the response declares ${declared} bytes, over source.maxResponseBytes (${request.maxBytes})`);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (response.body) {
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      size += chunk.byteLength;
+      if (size > request.maxBytes) {
+        throw new ResponseTooLargeError(`the response is larger than source.maxResponseBytes (${request.maxBytes} bytes)`);
+      }
+      chunks.push(chunk);
+    }
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { status: response.status, header: (name) => response.headers.get(name), body };
+};

@@ -1,0 +1,84 @@
+import { InvalidInputError } from './errors.js';
+
+/**
+ * The one module that owns the object-key layout. Nobody else builds a key.
+ *
+ * Keys come from the *scheduled* hour in UTC (from the execution input), never from wall-clock or
+ * local time: a rerun of an hour lands on the same keys and overwrites them, so Athena never sees
+ * the hour twice, and DST changes cannot skip or double an hour.
+ */
+
+/** A scheduled hour: an instant truncated to the hour, always UTC. */
+export interface Hour {
+  /** `2026-11-25T18:00:00.000Z` */
+  readonly iso: string;
+  /** `2026-11-25` */
+  readonly date: string;
+  /** `18` */
+  readonly hh: string;
+  /** `20261125T18` */
+  readonly compact: string;
+}
+
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * The scheduled hour of an execution. `time` must be an ISO-8601 timestamp with an explicit zone
+ * (EventBridge sends `2026-11-25T18:00:00Z`); a zone-less or malformed value is refused rather than
+ * guessed, so nothing is ever written under a wrong hour.
+ */
+export function scheduledHour(time: unknown): Hour {
+  if (typeof time !== 'string' || !ISO_WITH_ZONE.test(time)) {
+    throw new InvalidInputError(
+      `execution input "time" must be an ISO-8601 timestamp with a zone, such as 2026-11-25T18:00:00Z; got ${describe(time)}`,
+    );
+  }
+  const ms = Date.parse(time);
+  if (Number.isNaN(ms)) throw new InvalidInputError(`execution input "time" is not a real instant: ${time}`);
+  return hourFromEpochMs(ms - (((ms % 3_600_000) + 3_600_000) % 3_600_000));
+}
+
+/** The hour that contains `epochMs`. */
+export function hourFromEpochMs(epochMs: number): Hour {
+  const start = new Date(Math.floor(epochMs / 3_600_000) * 3_600_000);
+  const iso = start.toISOString();
+  const date = iso.slice(0, 10);
+  const hh = iso.slice(11, 13);
+  return { iso, date, hh, compact: `${date.replaceAll('-', '')}T${hh}` };
+}
+
+/** Every hour from `from` to `to`, both included, in order. */
+export function hoursBetween(from: Hour, to: Hour): Hour[] {
+  const hours: Hour[] = [];
+  for (let ms = Date.parse(from.iso); ms <= Date.parse(to.iso); ms += 3_600_000) hours.push(hourFromEpochMs(ms));
+  return hours;
+}
+
+function partition(hour: Hour): string {
+  return `dt=${hour.date}/hour=${hour.hh}`;
+}
+
+/**
+ * Raw zone key of one response page: `<source>/dt=YYYY-MM-DD/hour=HH/<source>_<YYYYMMDDTHH>Z.json`.
+ * Page 0 has no suffix; later pages (pagination) get `_p<N>` so each page is its own object.
+ */
+export function rawObjectKey(source: string, hour: Hour, page = 0): string {
+  const suffix = page === 0 ? '' : `_p${page}`;
+  return `${source}/${partition(hour)}/${source}_${hour.compact}Z${suffix}.json`;
+}
+
+/** Curated zone key: `<table>/dt=YYYY-MM-DD/hour=HH/<table>_<YYYYMMDDTHH>Z.parquet`. */
+export function curatedObjectKey(table: string, hour: Hour): string {
+  return `${table}/${partition(hour)}/${table}_${hour.compact}Z.parquet`;
+}
+
+/** The prefix under which a table's Hive partitions live (the crawler's and DuckDB's root). */
+export function curatedTablePrefix(table: string): string {
+  return `${table}/`;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (the field is missing)';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

@@ -1,0 +1,61 @@
+import type { SourceConfig } from '../config.js';
+import { buildRequest, callSource, type HttpClient } from '../http.js';
+import { rawObjectKey, scheduledHour } from '../layout.js';
+import type { ObjectStore, SecretStore, StepLogger } from '../ports.js';
+import { redact } from '../redact.js';
+
+/** What the state machine passes to the Fetch step. */
+export interface FetchInput {
+  /** The scheduled time (EventBridge `time`); the hour is derived from it, never from the clock. */
+  readonly time?: unknown;
+}
+
+/** What Fetch hands on: keys and counts only, never records or the key. */
+export interface FetchOutput {
+  readonly source: string;
+  readonly hour: string;
+  readonly rawKeys: string[];
+  readonly bytes: number;
+  readonly httpStatus: number;
+}
+
+export interface FetchDeps {
+  readonly source: SourceConfig;
+  readonly raw: ObjectStore;
+  readonly secrets: SecretStore;
+  readonly http: HttpClient;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly logger: StepLogger;
+}
+
+/**
+ * The Fetch step: read the key, call the source, store the 2xx body in the raw zone exactly as
+ * received. Error responses throw (classified) and store nothing under the hour's key.
+ */
+export async function runFetchStep(input: FetchInput, deps: FetchDeps): Promise<FetchOutput> {
+  const hour = scheduledHour(input?.time);
+  const { source } = deps;
+  const apiKey = source.auth.in === 'none' ? undefined : await deps.secrets.getApiKey();
+  const request = buildRequest(source, apiKey);
+  const response = await callSource(request, apiKey, {
+    http: deps.http,
+    sleep: deps.sleep,
+    now: deps.now,
+    log: (message, fields) => deps.logger.info(message, fields),
+  });
+  const key = rawObjectKey(source.name, hour);
+  await deps.raw.put(key, response.body, {
+    contentType: response.contentType,
+    metadata: {
+      source: source.name,
+      'scheduled-hour': hour.iso,
+      'fetched-at': new Date(deps.now()).toISOString(),
+      'http-status': String(response.status),
+      attempt: String(response.attempt),
+      url: redact(request.url, [apiKey]),
+    },
+  });
+  deps.logger.info('stored raw response', { rawKey: key, bytes: response.body.byteLength, httpStatus: response.status });
+  return { source: source.name, hour: hour.iso, rawKeys: [key], bytes: response.body.byteLength, httpStatus: response.status };
+}

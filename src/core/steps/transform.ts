@@ -1,0 +1,81 @@
+import { buildColumns, columnSignature, type Column } from '../columns.js';
+import type { SourceConfig } from '../config.js';
+import { SchemaError } from '../errors.js';
+import { curatedObjectKey, scheduledHour } from '../layout.js';
+import { writeParquet } from '../parquet.js';
+import type { ObjectStore, StepLogger } from '../ports.js';
+import { extractRecords, parseJsonBody, type JsonRecord } from '../records.js';
+
+/** Lineage columns added to every row. Named without a leading `_`, which Athena would make you quote. */
+export const LINEAGE_COLUMNS = {
+  scheduledHour: 'lake_scheduled_hour',
+  ingestedAt: 'lake_ingested_at',
+  rawKey: 'lake_raw_key',
+} as const;
+
+export interface TransformInput {
+  readonly hour: string;
+  readonly rawKeys: readonly string[];
+}
+
+export interface TransformOutput {
+  readonly table: string;
+  /** Null when there were no records (nothing is written). */
+  readonly curatedKey: string | null;
+  readonly records: number;
+  readonly bytes: number;
+  /** `name type` of every column, for the operator and the run summary. */
+  readonly columns: string[];
+}
+
+export interface TransformDeps {
+  readonly source: SourceConfig;
+  readonly table: string;
+  readonly raw: ObjectStore;
+  readonly curated: ObjectStore;
+  readonly now: () => number;
+  readonly logger: StepLogger;
+}
+
+/**
+ * The Transform step: raw JSON of one hour -> Snappy Parquet in the curated zone. The raw objects
+ * are only read, so a failure here leaves them in place for reprocessing.
+ */
+export async function runTransformStep(input: TransformInput, deps: TransformDeps): Promise<TransformOutput> {
+  const hour = scheduledHour(input?.hour);
+  const records: JsonRecord[] = [];
+  const recordKeys: string[] = [];
+  for (const rawKey of input.rawKeys ?? []) {
+    const object = await deps.raw.get(rawKey);
+    const pageRecords = extractRecords(parseJsonBody(object.body, rawKey), deps.source.recordsPath, rawKey);
+    for (const record of pageRecords) {
+      records.push(record);
+      recordKeys.push(rawKey);
+    }
+  }
+  if (records.length === 0) {
+    deps.logger.info('no records this hour: nothing written', { hour: hour.iso });
+    return { table: deps.table, curatedKey: null, records: 0, bytes: 0, columns: [] };
+  }
+  const columns = buildColumns(records, deps.source.columns);
+  const ingestedAt = deps.now();
+  const lineage: Column[] = [
+    { name: LINEAGE_COLUMNS.scheduledHour, path: '(lineage)', type: 'timestamp', list: false, values: records.map(() => Date.parse(hour.iso)) },
+    { name: LINEAGE_COLUMNS.ingestedAt, path: '(lineage)', type: 'timestamp', list: false, values: records.map(() => ingestedAt) },
+    { name: LINEAGE_COLUMNS.rawKey, path: '(lineage)', type: 'string', list: false, values: recordKeys },
+  ];
+  for (const column of columns) {
+    if (lineage.some((l) => l.name === column.name)) {
+      throw new SchemaError(`field "${column.path}" becomes column "${column.name}", which is reserved for lineage`);
+    }
+  }
+  const all = [...columns, ...lineage];
+  const body = writeParquet(all, { 'api-lake.source': deps.source.name, 'api-lake.scheduled-hour': hour.iso });
+  const curatedKey = curatedObjectKey(deps.table, hour);
+  await deps.curated.put(curatedKey, body, {
+    contentType: 'application/vnd.apache.parquet',
+    metadata: { source: deps.source.name, 'scheduled-hour': hour.iso, records: String(records.length) },
+  });
+  deps.logger.info('stored curated parquet', { curatedKey, records: records.length, bytes: body.byteLength });
+  return { table: deps.table, curatedKey, records: records.length, bytes: body.byteLength, columns: all.map(columnSignature) };
+}

@@ -1,0 +1,42 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { secretNameOf } from '../core/config.js';
+import { fetchHttpClient } from '../core/http.js';
+import { runFetchStep, type FetchInput, type FetchOutput } from '../core/steps/fetch.js';
+import { S3ObjectStore } from '../adapters/aws/s3-store.js';
+import { SecretsManagerStore } from '../adapters/aws/secrets-manager.js';
+import { configFromEnv, requireEnv } from './env.js';
+import { asStepLogger, observeStep, stepLogger, stepMetrics } from './observability.js';
+
+// Read once per container; a missing variable fails the cold start with its name.
+const config = configFromEnv();
+const rawBucket = requireEnv('RAW_BUCKET');
+const tracer = new Tracer({ serviceName: 'api-lake' });
+const logger = stepLogger('Fetch', config.source.name);
+const metrics = stepMetrics('Fetch');
+const raw = new S3ObjectStore(tracer.captureAWSv3Client(new S3Client({})), rawBucket);
+const secrets = new SecretsManagerStore(
+  tracer.captureAWSv3Client(new SecretsManagerClient({})),
+  process.env.SECRET_NAME ?? secretNameOf(config.source),
+  config.source.secretField,
+);
+
+export async function handler(input: FetchInput): Promise<FetchOutput> {
+  return observeStep(
+    logger,
+    metrics,
+    input?.time,
+    () =>
+      runFetchStep(input, {
+        source: config.source,
+        raw,
+        secrets,
+        http: fetchHttpClient,
+        now: Date.now,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        logger: asStepLogger(logger),
+      }),
+    (out) => ({ bytes: out.bytes }),
+  );
+}
