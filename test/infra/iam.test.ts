@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { permissionLines } from '../helpers/iam.js';
+import { configWith, projectConfig, synthTemplate } from '../helpers/synth.js';
+
+const expand = (role: string, actions: string[], resources: string[], condition = '') =>
+  actions.flatMap((action) => resources.map((resource) => `${role} Allow ${action} ${resource}${condition}`));
+
+const ACCOUNT = '{AWS::Partition}:%s:{AWS::Region}:{AWS::AccountId}';
+const arn = (service: string, rest: string) => `arn:${ACCOUNT.replace('%s', service)}:${rest}`;
+
+/**
+ * The complete allow-list of IAM permissions in the stack. Any widened or new permission fails this
+ * test: review it, then add it here with the reason in the commit.
+ */
+const ALLOWED = [
+  // Fetch: read its one secret, write raw objects of its source, log to its own group, trace.
+  ...expand('FetchRole', ['logs:CreateLogStream', 'logs:PutLogEvents'], ['<FetchLogs.Arn>']),
+  ...expand('FetchRole', ['s3:PutObject'], ['<RawZoneBucket.Arn>/weather/*']),
+  ...expand('FetchRole', ['secretsmanager:GetSecretValue'], [arn('secretsmanager', 'secret:api-lake/weather/api-key-??????')]),
+  ...expand('FetchRole', ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['*']),
+  // Transform: read raw of its source, write curated of its table.
+  ...expand('TransformRole', ['logs:CreateLogStream', 'logs:PutLogEvents'], ['<TransformLogs.Arn>']),
+  ...expand('TransformRole', ['s3:GetObject'], ['<RawZoneBucket.Arn>/weather/*']),
+  ...expand('TransformRole', ['s3:PutObject'], ['<CuratedZoneBucket.Arn>/weather/*']),
+  ...expand('TransformRole', ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['*']),
+  // State machine: invoke the two functions, publish alerts, deliver its logs and traces.
+  ...expand('PipelineStateMachineRole', ['lambda:InvokeFunction'], ['<FetchFunction.Arn>', '<FetchFunction.Arn>:*', '<TransformFunction.Arn>', '<TransformFunction.Arn>:*']),
+  ...expand('PipelineStateMachineRole', ['sns:Publish'], ['{AlertsTopic}']),
+  ...expand(
+    'PipelineStateMachineRole',
+    [
+      'logs:CreateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:DescribeLogGroups',
+      'logs:DescribeResourcePolicies',
+      'logs:GetLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:UpdateLogDelivery',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ],
+    ['*'],
+  ),
+  // The schedule starts this state machine only.
+  ...expand('PipelineStateMachineEventsRole', ['states:StartExecution'], ['{PipelineStateMachine}']),
+  // Crawler: read the table's objects, maintain its own database's tables and partitions, write its logs.
+  ...expand('CatalogCrawlerRole', ['s3:GetObject'], ['<CuratedZoneBucket.Arn>/weather/*']),
+  ...expand('CatalogCrawlerRole', ['s3:ListBucket'], ['<CuratedZoneBucket.Arn>'], ' if {"StringLike":{"s3:prefix":["weather/*","weather"]}}'),
+  ...expand(
+    'CatalogCrawlerRole',
+    [
+      'glue:BatchCreatePartition',
+      'glue:BatchGetPartition',
+      'glue:BatchUpdatePartition',
+      'glue:CreatePartition',
+      'glue:CreateTable',
+      'glue:GetDatabase',
+      'glue:GetPartition',
+      'glue:GetPartitions',
+      'glue:GetTable',
+      'glue:GetTables',
+      'glue:UpdatePartition',
+      'glue:UpdateTable',
+    ],
+    [arn('glue', 'catalog'), arn('glue', 'database/apilake_weather'), arn('glue', 'table/apilake_weather/*')],
+  ),
+  ...expand('CatalogCrawlerRole', ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], [arn('logs', 'log-group:/aws-glue/crawlers:*')]),
+  // CDK's autoDeleteObjects provider (empties buckets on `cdk destroy`).
+  'CustomS3AutoDeleteObjectsCustomResourceProviderRole managed arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+].sort();
+
+describe('IAM least privilege', () => {
+  it('grants exactly the allow-listed permissions, nothing more', () => {
+    // Act
+    const lines = permissionLines(synthTemplate());
+    // Assess
+    expect(lines).toEqual(ALLOWED);
+  });
+
+  it('has no wildcard action anywhere', () => {
+    const lines = permissionLines(synthTemplate());
+    expect(lines.filter((line) => /Allow \S*\*/.test(line))).toEqual([]);
+  });
+
+  it('scopes grants to the configured source and table names', () => {
+    // Prepare
+    const base = projectConfig();
+    const config = configWith({ source: { ...base.source, name: 'pollen' }, table: 'pollen_hourly' });
+    // Act
+    const lines = permissionLines(synthTemplate(config));
+    // Assess
+    expect(lines).toContain('FetchRole Allow s3:PutObject <RawZoneBucket.Arn>/pollen/*');
+    expect(lines).toContain('TransformRole Allow s3:PutObject <CuratedZoneBucket.Arn>/pollen_hourly/*');
+    expect(lines.some((l) => l.includes('/weather/'))).toBe(false);
+  });
+});
+

@@ -1,0 +1,244 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { worstCaseExecutionSeconds } from '../../infra/timeouts.js';
+import { DEFAULTS } from '../../src/core/config.js';
+import { configWith, projectConfig, synthTemplate } from '../helpers/synth.js';
+
+let template: Template;
+beforeAll(() => {
+  template = synthTemplate();
+});
+
+/** The state machine definition as JSON, with CloudFormation references replaced by placeholders. */
+function definition(t: Template = template): { States: Record<string, Record<string, unknown>>; TimeoutSeconds: number } {
+  const [machine] = Object.values(t.findResources('AWS::StepFunctions::StateMachine'));
+  const parts = (machine!.Properties.DefinitionString['Fn::Join'] as [string, unknown[]])[1];
+  return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'REF')).join(''));
+}
+
+describe('schedule', () => {
+  it('starts the state machine hourly at minute 0 UTC with the event time as input', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 * * * ? *)',
+      Targets: [
+        Match.objectLike({
+          InputTransformer: { InputPathsMap: { time: '$.time' }, InputTemplate: '{"time":<time>}' },
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+        }),
+      ],
+    });
+  });
+
+  it('follows the configured schedule expression', () => {
+    const t = synthTemplate(configWith({ schedule: 'cron(15 */2 * * ? *)' }));
+    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(15 */2 * * ? *)' });
+  });
+});
+
+describe('state machine', () => {
+  it('retries ApiUnavailableError 3 times with backoff and full jitter, then skips the hour', () => {
+    const fetch = definition().States.Fetch!;
+    expect(fetch.Retry).toContainEqual({
+      ErrorEquals: ['ApiUnavailableError'],
+      IntervalSeconds: DEFAULTS.retryIntervalSeconds,
+      MaxAttempts: 3,
+      BackoffRate: 2,
+      MaxDelaySeconds: DEFAULTS.retryMaxDelaySeconds,
+      JitterStrategy: 'FULL',
+    });
+    expect(fetch.Catch).toEqual([
+      { ErrorEquals: ['ApiUnavailableError'], ResultPath: '$.error', Next: 'NotifySkipped' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'FetchFailed' },
+    ]);
+    expect(definition().States.NotifySkipped!.Next).toBe('HourSkipped');
+    expect(definition().States.HourSkipped!.Type).toBe('Succeed');
+  });
+
+  it('routes every other failure of every step to NotifyFailure and ends FAILED', () => {
+    const states = definition().States;
+    expect(states.Transform!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'TransformFailed' }]);
+    for (const failed of ['InputInvalid', 'FetchFailed', 'TransformFailed']) expect(states[failed]!.Next).toBe('NotifyFailure');
+    expect(states.CheckInput!.Default).toBe('InputInvalid');
+    expect(states.NotifyFailure!.Next).toBe('Failed');
+    expect(states.Failed).toEqual({ Type: 'Fail', ErrorPath: '$.failure.error', CausePath: '$.failure.cause' });
+  });
+
+  it('publishes a failure message naming source, hour, step, error, raw keys and execution', () => {
+    const message = (definition().States.NotifyFailure!.Parameters as { Message: Record<string, string> }).Message;
+    expect(message).toMatchObject({
+      outcome: 'FAILED',
+      source: 'weather',
+      'step.$': '$.failure.step',
+      'scheduledTime.$': '$.failure.scheduledTime',
+      'error.$': '$.failure.error',
+      'cause.$': '$.failure.cause',
+      'rawKeys.$': '$.failure.rawKeys',
+      'execution.$': '$$.Execution.Id',
+    });
+    expect(message['summary.$']).toContain('States.Format(');
+  });
+
+  it('passes keys and counts between steps, never records or the key', () => {
+    const states = definition().States;
+    expect(states.Fetch!.Parameters).toEqual({ 'time.$': '$.time' });
+    expect(states.Transform!.Parameters).toEqual({ 'hour.$': '$.fetch.hour', 'rawKeys.$': '$.fetch.rawKeys' });
+  });
+
+  it('logs ALL levels without execution data, traces, and times out only after the worst case of all retries', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+      TracingConfiguration: { Enabled: true },
+    });
+    expect(definition().TimeoutSeconds).toBe(worstCaseExecutionSeconds(projectConfig()));
+    // The worst case includes every API retry wait at its maximum.
+    const more = configWith({ retry: { maxAttempts: 5, intervalSeconds: 60, backoffRate: 2, maxDelaySeconds: 900 } });
+    expect(worstCaseExecutionSeconds(more)).toBeGreaterThan(worstCaseExecutionSeconds(projectConfig()) + 60 + 120 + 240 + 480 + 900 - 140);
+  });
+});
+
+describe('alerts', () => {
+  it('subscribes the emailParam address only when it is given', () => {
+    template.hasParameter('emailParam', { Type: 'String', Default: '' });
+    template.hasResource('AWS::SNS::Subscription', { Condition: Match.stringLikeRegexp('HasEmail'), Properties: Match.objectLike({ Protocol: 'email', Endpoint: { Ref: 'emailParam' } }) });
+    const conditions = template.findConditions('*');
+    expect(Object.values(conditions)).toContainEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'emailParam' }, ''] }] });
+  });
+
+  it('lets this account alarms publish, enforces TLS and refuses outside subscribers', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'AllowPublishThroughSSLOnly', Effect: 'Deny' }),
+          Match.objectLike({ Sid: 'AllowThisAccountsAlarms', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' }),
+          Match.objectLike({ Sid: 'DenySubscriptionsFromOtherAccounts', Effect: 'Deny', Action: 'sns:Subscribe' }),
+        ]),
+      },
+    });
+  });
+
+  it('alarms on executions failed, timed out and aborted, and on schedule dead letters, into the topic', () => {
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted', 'ApproximateNumberOfMessagesVisible']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Threshold: 1,
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('AlertsTopic') }],
+      });
+    }
+  });
+});
+
+describe('data-lake buckets', () => {
+  it('blocks public access, enforces TLS, encrypts, and is destroyed with its data', () => {
+    const buckets = template.findResources('AWS::S3::Bucket');
+    expect(Object.keys(buckets)).toHaveLength(3); // raw, curated, Athena results
+    for (const bucket of Object.values(buckets)) {
+      expect(bucket.DeletionPolicy).toBe('Delete');
+      expect(bucket.Properties.BucketName).toBeUndefined(); // generated: two deployments never collide
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    }
+    expect(Object.keys(template.findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(3);
+    template.resourcePropertiesCountIs(
+      'AWS::S3::BucketPolicy',
+      { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
+      3,
+    );
+  });
+
+  it('moves raw objects to STANDARD_IA after 30 days and keeps noncurrent versions 30 days', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: {
+        Rules: [
+          Match.objectLike({
+            Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: DEFAULTS.rawInfrequentAccessAfterDays }],
+            NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+          }),
+        ],
+        TransitionDefaultMinimumObjectSize: 'all_storage_classes_128K',
+      },
+    });
+  });
+
+  it('takes the transition age from the config', () => {
+    const t = synthTemplate(configWith({ storage: { rawInfrequentAccessAfterDays: 90 } }));
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 90 }] })] },
+    });
+  });
+});
+
+describe('functions', () => {
+  it('runs fetch and transform on the latest Node.js runtime, arm64, traced, with their own destroyable log groups', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Architectures: ['arm64'] } }));
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.Properties.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
+      expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['PIPELINE_CONFIG', 'RAW_BUCKET', 'CURATED_BUCKET']));
+    }
+    const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(logGroups.length).toBeGreaterThanOrEqual(3);
+    for (const group of logGroups) {
+      expect(group.DeletionPolicy).toBe('Delete');
+      expect(group.Properties.RetentionInDays).toBe(DEFAULTS.logRetentionDays);
+    }
+  });
+
+  it('sizes memory from the config', () => {
+    const t = synthTemplate(configWith({ lambda: { fetchMemoryMb: 256, transformMemoryMb: 3008 } }));
+    t.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 256, Environment: { Variables: Match.objectLike({ SECRET_NAME: 'api-lake/weather/api-key' }) } });
+    t.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 3008 });
+  });
+});
+
+describe('secret', () => {
+  it('is referenced by name only: no secret resource and no value in the template', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const text = JSON.stringify(template.toJSON());
+    expect(text).toContain('api-lake/weather/api-key');
+    expect(text).not.toMatch(/SecretString|GenerateSecretString/);
+  });
+});
+
+describe('catalog', () => {
+  it('crawls the curated table prefix on its own schedule into a stack-named database', () => {
+    template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'apilake_weather' } });
+    template.hasResourceProperties('AWS::Glue::Crawler', {
+      DatabaseName: 'apilake_weather',
+      Schedule: { ScheduleExpression: DEFAULTS.crawlerSchedule },
+      Targets: { S3Targets: [{ Path: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('CuratedZone') }, '/weather/']] } }] },
+    });
+  });
+
+  it('gives Athena a workgroup with its own encrypted, expiring results location', () => {
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      RecursiveDeleteOption: true,
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        ResultConfiguration: { OutputLocation: Match.anyValue(), EncryptionConfiguration: { EncryptionOption: 'SSE_S3' } },
+      }),
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: DEFAULTS.athenaResultsExpireDays })] },
+    });
+  });
+});
+
+describe('outputs', () => {
+  it('exports buckets, state machine, topic, database and workgroup', () => {
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs).toEqual(
+      expect.arrayContaining(['RawBucketName', 'CuratedBucketName', 'StateMachineArn', 'AlertTopicArn', 'GlueDatabaseName', 'AthenaWorkGroup']),
+    );
+  });
+});

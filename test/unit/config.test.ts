@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, parseConfig, parseConfigText, secretNameOf } from '../../src/core/config.js';
+import { ConfigError } from '../../src/core/errors.js';
+
+const valid = {
+  source: { name: 'weather', url: 'https://api.weatherapi.com/v1/current.json', auth: { in: 'query', name: 'key' } },
+  table: 'weather',
+  schedule: 'cron(0 * * * ? *)',
+};
+
+function problems(input: unknown): string[] {
+  try {
+    parseConfig(input);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('applies the documented defaults from the named constants', () => {
+    const config = parseConfig(valid);
+    expect(config.source.timeoutSeconds).toBe(DEFAULTS.requestTimeoutSeconds);
+    expect(config.source.recordsPath).toBe('');
+    expect(config.retry).toEqual({
+      maxAttempts: DEFAULTS.retryMaxAttempts,
+      intervalSeconds: DEFAULTS.retryIntervalSeconds,
+      backoffRate: DEFAULTS.retryBackoffRate,
+      maxDelaySeconds: DEFAULTS.retryMaxDelaySeconds,
+    });
+    expect(config.storage.rawInfrequentAccessAfterDays).toBe(30);
+    expect(config.crawler.schedule).toBe(DEFAULTS.crawlerSchedule);
+    expect(secretNameOf(config.source)).toBe('api-lake/weather/api-key');
+  });
+
+  it('keeps an explicit 0 retries instead of replacing it with the default', () => {
+    expect(parseConfig({ ...valid, retry: { maxAttempts: 0 } }).retry.maxAttempts).toBe(0);
+  });
+
+  it('refuses plain http except on loopback hosts', () => {
+    const withUrl = (url: string) => ({ ...valid, source: { ...valid.source, url } });
+    expect(problems(withUrl('http://api.weatherapi.com/v1/current.json'))).toEqual([
+      'source.url: must be an https URL (plain http is allowed only for loopback hosts: the API key must never travel unencrypted)',
+    ]);
+    for (const url of ['http://127.0.0.1:8080/x', 'http://localhost/x', 'http://[::1]:9/x', 'http://127.3.4.5/x']) {
+      expect(parseConfig(withUrl(url)).source.url).toBe(url);
+    }
+    expect(problems(withUrl('not a url'))[0]).toMatch(/^source\.url: must be an absolute https URL/);
+  });
+
+  it('reports every problem at once, each with its path', () => {
+    const found = problems({
+      source: { name: 'Weather!', url: 'ftp://x', auth: { in: 'cookie' }, colour: 'blue' },
+      schedule: 'every hour',
+      retry: { maxAttempts: -1 },
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^source\.name: must be lowercase/),
+        expect.stringMatching(/^source\.url: must be an https URL/),
+        expect.stringMatching(/^source\.auth\.in: /),
+        'source: unknown field "colour" (remove or fix the spelling)',
+        'table: is required',
+        expect.stringMatching(/^schedule: must be an EventBridge schedule expression/),
+        expect.stringMatching(/^retry\.maxAttempts: /),
+      ]),
+    );
+    expect(found).toHaveLength(7);
+  });
+
+  it('reports a header auth without its name, and an unknown column type', () => {
+    const found = problems({ ...valid, source: { ...valid.source, auth: { in: 'header' }, columns: { a: 'int' } } });
+    expect(found).toEqual([expect.stringMatching(/^source\.auth\.name: is required/), expect.stringMatching(/^source\.columns\.a: /)]);
+  });
+
+  it('names the file and the JSON error for text that is not JSON', () => {
+    expect(() => parseConfigText('{"source": ', 'my.json')).toThrow(/Invalid my\.json:\n {2}- not valid JSON/);
+  });
+});

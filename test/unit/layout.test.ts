@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../src/core/errors.js';
+import { curatedObjectKey, hoursBetween, rawObjectKey, scheduledHour } from '../../src/core/layout.js';
+
+describe('object layout', () => {
+  it('keys raw and curated objects by the scheduled UTC hour in Hive partitions', () => {
+    const hour = scheduledHour('2026-11-25T18:00:00Z');
+    expect(rawObjectKey('weather', hour)).toBe('weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json');
+    expect(curatedObjectKey('weather', hour)).toBe('weather/dt=2026-11-25/hour=18/weather_20261125T18Z.parquet');
+    expect(rawObjectKey('weather', hour, 2)).toBe('weather/dt=2026-11-25/hour=18/weather_20261125T18Z_p2.json');
+  });
+
+  it('truncates to the hour and converts offsets to UTC, so a late or zoned start lands in the same hour', () => {
+    expect(scheduledHour('2026-11-25T18:59:59.999Z').iso).toBe('2026-11-25T18:00:00.000Z');
+    expect(scheduledHour('2026-11-26T05:30:00+11:00').iso).toBe('2026-11-25T18:00:00.000Z');
+  });
+
+  it('gives distinct consecutive hours across a DST change (Melbourne, 2026-04-05 03:00 local)', () => {
+    // Local clocks in Australia/Melbourne repeat 02:00-03:00; UTC keys never repeat or skip.
+    const hours = hoursBetween(scheduledHour('2026-04-04T14:00:00Z'), scheduledHour('2026-04-04T18:00:00Z'));
+    const keys = hours.map((h) => rawObjectKey('weather', h));
+    expect(new Set(keys).size).toBe(5);
+    expect(keys[0]).toContain('dt=2026-04-04/hour=14');
+    expect(keys[4]).toContain('dt=2026-04-04/hour=18');
+  });
+
+  it('rolls over the year boundary', () => {
+    const [last, first] = hoursBetween(scheduledHour('2026-12-31T23:00:00Z'), scheduledHour('2027-01-01T00:00:00Z'));
+    expect(curatedObjectKey('weather', last!)).toBe('weather/dt=2026-12-31/hour=23/weather_20261231T23Z.parquet');
+    expect(curatedObjectKey('weather', first!)).toBe('weather/dt=2027-01-01/hour=00/weather_20270101T00Z.parquet');
+  });
+
+  it('refuses a missing, zone-less or garbage time instead of guessing an hour', () => {
+    for (const bad of [undefined, null, 42, '', '2026-11-25T18:00:00', 'yesterday', '2026-13-45T99:00:00Z']) {
+      expect(() => scheduledHour(bad)).toThrow(InvalidInputError);
+    }
+    expect(() => scheduledHour(undefined)).toThrow(/"time" must be an ISO-8601 timestamp with a zone.*the field is missing/);
+  });
+});
