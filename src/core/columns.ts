@@ -48,6 +48,8 @@ type Kind = 'number' | 'string' | 'boolean' | 'array';
 interface Builder {
   name: string;
   path: string;
+  /** Unambiguous identity of the path: `a.b` as one key differs from `a` -> `b`. */
+  pathKey: string;
   kind?: Kind;
   nested: boolean;
   elementKind?: Exclude<Kind, 'array'>;
@@ -78,14 +80,15 @@ export function buildColumns(records: readonly JsonRecord[], declared: Readonly<
 function builderFor(builders: Map<string, Builder>, path: string[], row: number): Builder {
   const name = columnName(path);
   const dotted = path.join('.');
+  const pathKey = JSON.stringify(path);
   const existing = builders.get(name);
   if (existing) {
-    if (existing.path !== dotted) {
+    if (existing.pathKey !== pathKey) {
       throw new SchemaError(`fields "${existing.path}" and "${dotted}" both become column "${name}" (record ${row}); rename one upstream or read the records from another recordsPath`);
     }
     return existing;
   }
-  const builder: Builder = { name, path: dotted, nested: false, values: [] };
+  const builder: Builder = { name, path: dotted, pathKey, nested: false, values: [] };
   builders.set(name, builder);
   return builder;
 }

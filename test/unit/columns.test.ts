@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildColumns, columnName, columnSignature, parseTimestampUtc } from '../../src/core/columns.js';
+import { InvalidResponseError, SchemaError } from '../../src/core/errors.js';
+import { extractRecords, parseJsonBody } from '../../src/core/records.js';
+
+const weather = JSON.parse(readFileSync(new URL('../fixtures/weatherapi-current.json', import.meta.url), 'utf8'));
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe('flattening', () => {
+  it('names nested fields by their full path', () => {
+    const columns = buildColumns([weather]);
+    const names = columns.map((c) => c.name);
+    expect(names).toContain('current_condition_text');
+    expect(names).toContain('location_tz_id');
+    expect(columns.find((c) => c.name === 'current_condition_text')!.path).toBe('current.condition.text');
+  });
+
+  it('makes names Athena-safe: lowercase, [a-z0-9_], starting with a letter', () => {
+    expect(columnName(['Temp-C'])).toBe('temp_c');
+    expect(columnName(['température'])).toBe('temperature');
+    expect(columnName(['2nd'])).toBe('c_2nd');
+  });
+
+  it('refuses two fields that become one column, naming both', () => {
+    expect(() => buildColumns([{ a: { b_c: 1 }, a_b: { c: 2 } }])).toThrow(SchemaError);
+    expect(() => buildColumns([{ Temp: 1, temp: 2 }])).toThrow(/fields "Temp" and "temp" both become column "temp"/);
+    expect(() => buildColumns([{ 'a.b': 1, a: { b: 2 } }])).toThrow(/both become column "a_b"/);
+  });
+});
+
+describe('type mapping', () => {
+  it('maps every JSON number to double, so 1015.0 and 1016 share a type', () => {
+    const [pressure] = buildColumns([{ pressure_mb: 1015.0 }, { pressure_mb: 1016 }]);
+    expect(columnSignature(pressure!)).toBe('pressure_mb double');
+    expect(pressure!.values).toEqual([1015, 1016]);
+  });
+
+  it('uses the declared type when the config names the column', () => {
+    const columns = buildColumns([{ epoch: 1764093600, at: '2025-11-26 05:00', n: 7 }], { epoch: 'bigint', at: 'timestamp', n: 'string' });
+    expect(columns.map(columnSignature)).toEqual(['epoch bigint', 'at timestamp', 'n string']);
+    expect(columns[0]!.values).toEqual([1764093600n]);
+    expect(columns[1]!.values).toEqual([Date.parse('2025-11-26T05:00:00Z')]);
+    expect(columns[2]!.values).toEqual(['7']);
+  });
+
+  it('reads zone-less timestamps as UTC, never as the machine local time', () => {
+    expect(parseTimestampUtc('2025-11-26 05:00')).toBe(Date.UTC(2025, 10, 26, 5, 0));
+    expect(parseTimestampUtc('2025-11-26T05:00:00+11:00')).toBe(Date.UTC(2025, 10, 25, 18, 0));
+    expect(parseTimestampUtc('2025-11-26')).toBe(Date.UTC(2025, 10, 26));
+    expect(Number.isNaN(parseTimestampUtc('26/11/2025'))).toBe(true);
+  });
+
+  it('types booleans, strings, all-null columns as string, scalar arrays as lists and object arrays as JSON', () => {
+    const columns = buildColumns([
+      { ok: true, s: 'x', none: null, tags: ['a', 'b'], alerts: [{ level: 1 }] },
+      { ok: false, s: null, none: null, tags: [], alerts: [] },
+    ]);
+    expect(columns.map(columnSignature)).toEqual(['ok boolean', 's string', 'none string', 'tags array<string>', 'alerts string']);
+    expect(columns[3]!.values).toEqual([['a', 'b'], []]);
+    expect(columns[4]!.values).toEqual(['[{"level":1}]', '[]']);
+  });
+
+  it('fills columns missing from a record with null', () => {
+    const columns = buildColumns([{ a: 1 }, { b: 'x' }]);
+    expect(columns.map((c) => c.values)).toEqual([[1, null], [null, 'x']]);
+  });
+
+  it('refuses a column whose type changes between records, naming it and both types', () => {
+    expect(() => buildColumns([{ v: 1 }, { v: 'one' }])).toThrow(/column "v" \(v\) is number in an earlier record but string in record 1/);
+    expect(() => buildColumns([{ v: [1, 'a'] }])).toThrow(/mixes number and string/);
+    expect(() => buildColumns([{ v: 'x' }], { v: 'bigint' })).toThrow(/declared bigint/);
+    expect(() => buildColumns([{ v: 2 ** 60 }], { v: 'bigint' })).toThrow(/within ±2\^53/);
+  });
+});
+
+describe('records', () => {
+  it('takes an object as one record and an array as many, at recordsPath', () => {
+    expect(extractRecords(weather, '', 'k')).toHaveLength(1);
+    expect(extractRecords({ data: { items: [{ a: 1 }, { a: 2 }] } }, 'data.items', 'k')).toHaveLength(2);
+    expect(extractRecords([], '', 'k')).toEqual([]);
+  });
+
+  it('names the path and what it found when the records are missing or not objects', () => {
+    expect(() => extractRecords({ data: {} }, 'data.items', 'raw/key.json')).toThrow(/recordsPath "data.items" was not found in raw\/key.json: there is no "items"/);
+    expect(() => extractRecords({ data: [1] }, 'data', 'k')).toThrow(/holds a number \(1\) at index 0/);
+    expect(() => extractRecords(42, '', 'k')).toThrow(InvalidResponseError);
+  });
+
+  it('names the raw object when the body is empty or not JSON', () => {
+    expect(() => parseJsonBody(bytes(''), 'raw/a.json')).toThrow(/raw\/a.json is empty, not JSON/);
+    expect(() => parseJsonBody(bytes('<html>oops</html>'), 'raw/a.json')).toThrow(/raw\/a.json is not JSON .* starts with "<html>oops/);
+    expect(() => parseJsonBody(bytes('{"a": '), 'raw/a.json')).toThrow(InvalidResponseError);
+  });
+});
