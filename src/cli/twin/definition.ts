@@ -1,0 +1,70 @@
+import { Stack } from 'aws-cdk-lib';
+import { buildApp } from '../../../infra/app.js';
+import type { PipelineConfig } from '../../core/config.js';
+
+/** Placeholder account and region the local twin substitutes for CloudFormation references. */
+export const LOCAL_ACCOUNT = '000000000000';
+export const LOCAL_REGION = 'us-east-1';
+
+export interface AmazonStatesDefinition {
+  StartAt: string;
+  States: Record<string, StateDefinition>;
+  TimeoutSeconds?: number;
+  [key: string]: unknown;
+}
+
+export interface StateDefinition {
+  Type: string;
+  Resource?: string;
+  Next?: string;
+  Retry?: { ErrorEquals: string[]; [key: string]: unknown }[];
+  [key: string]: unknown;
+}
+
+/**
+ * The state machine definition exactly as the CDK app synthesizes it for this config (bundling skipped,
+ * so no esbuild runs), with CloudFormation references resolved to local placeholder ARNs. Nothing is
+ * hand-written here, so what runs locally cannot drift from what deploys.
+ */
+export function synthesizeDefinition(config: PipelineConfig): AmazonStatesDefinition {
+  const { app, stack } = buildApp({ config, nag: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  const template = app.synth({ validateOnSynthesis: false }).getStackByName(stack.stackName).template as {
+    Resources: Record<string, { Type: string; Properties: { DefinitionString: unknown } }>;
+  };
+  const machines = Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  if (machines.length !== 1) throw new Error(`expected one state machine in stack ${stack.stackName}, found ${machines.length}`);
+  return JSON.parse(resolveReferences(machines[0]!.Properties.DefinitionString, template.Resources, stack)) as AmazonStatesDefinition;
+}
+
+function resolveReferences(value: unknown, resources: Record<string, { Type: string }>, stack: Stack): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if ('Fn::Join' in v) {
+    const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map((p) => resolveReferences(p, resources, stack)).join(separator);
+  }
+  if ('Ref' in v) {
+    const id = v.Ref as string;
+    if (id === 'AWS::Partition') return 'aws';
+    if (id === 'AWS::Region') return LOCAL_REGION;
+    if (id === 'AWS::AccountId') return LOCAL_ACCOUNT;
+    if (resources[id]?.Type === 'AWS::SNS::Topic') return `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${id}`;
+  }
+  if ('Fn::GetAtt' in v) {
+    const [id, attribute] = v['Fn::GetAtt'] as [string, string];
+    if (resources[id]?.Type === 'AWS::Lambda::Function' && attribute === 'Arn') return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${id}`;
+  }
+  throw new Error(`the local twin cannot resolve ${JSON.stringify(value)} in stack ${stack.stackName}'s state machine definition`);
+}
+
+/** Names of every Task state, nested ones included (Parallel branches, Map processors). */
+export function taskStateNames(definition: { States: Record<string, StateDefinition> }): string[] {
+  const names: string[] = [];
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type === 'Task') names.push(name);
+    for (const branch of (state.Branches as { States: Record<string, StateDefinition> }[] | undefined) ?? []) names.push(...taskStateNames(branch));
+    const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, StateDefinition> } | undefined;
+    if (processor) names.push(...taskStateNames(processor));
+  }
+  return names;
+}
