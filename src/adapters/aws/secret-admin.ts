@@ -1,0 +1,41 @@
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+
+/** Days Secrets Manager keeps a deleted secret restorable (`aws secretsmanager restore-secret`). */
+export const SECRET_RECOVERY_WINDOW_DAYS = 7;
+
+type Client = Pick<SecretsManagerClient, 'send'>;
+
+/**
+ * Stores the API key as `{"<field>": key}`: updates the secret, or creates it when it does not exist
+ * yet. Returns whether it was created. The key is only ever in the request body.
+ */
+export async function storeApiKey(client: Client, secretName: string, field: string, apiKey: string): Promise<'created' | 'updated'> {
+  const SecretString = JSON.stringify({ [field]: apiKey });
+  try {
+    await client.send(new PutSecretValueCommand({ SecretId: secretName, SecretString }));
+    return 'updated';
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException) && (error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+  await client.send(
+    new CreateSecretCommand({ Name: secretName, SecretString, Description: 'api-lake: API key of the source (written by `api-lake set-key`)' }),
+  );
+  return 'created';
+}
+
+/** Schedules the secret for deletion with a recovery window; a secret that is already gone is fine. */
+export async function deleteApiKey(client: Client, secretName: string): Promise<'scheduled' | 'absent'> {
+  try {
+    await client.send(new DeleteSecretCommand({ SecretId: secretName, RecoveryWindowInDays: SECRET_RECOVERY_WINDOW_DAYS }));
+    return 'scheduled';
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') return 'absent';
+    throw error;
+  }
+}

@@ -1,0 +1,160 @@
+import { relative } from 'node:path';
+import { hoursBetween, type Hour } from '../../core/layout.js';
+import type { PipelineConfig } from '../../core/config.js';
+import { DEMO_API_KEY, startDemoApi, type DemoApi } from '../../demo/weather-api.js';
+import { parse, UsageError } from '../args.js';
+import { formatTable, queryLake } from '../query.js';
+import { synthesizeDefinition } from '../twin/definition.js';
+import { lakePaths } from '../twin/local-tasks.js';
+import { runHour, type ProgressEvent, type RunResult } from '../twin/run.js';
+import { hourOption, loadRunConfig } from './common.js';
+
+export const RUN_USAGE = `Usage: api-lake run [--config FILE] [--lake DIR] [--hour ISO-8601] [--api-url URL] [--demo] [--fast]
+  Runs the deployed state machine for one hour on this machine (the local twin).
+  --config FILE   pipeline config (default api-lake.config.json)
+  --lake DIR      on-disk lake (default ./lake)
+  --hour TIME     scheduled hour in UTC, e.g. 2026-11-25T18:00Z (default: the current hour)
+  --api-url URL   call this URL instead of source.url (https, or http on a loopback host)
+  --demo          start the bundled demo API in-process and call it (no key needed)
+  --fast          retry waits of zero (tests, demos); without it the deployed waits apply
+  The API key comes from API_LAKE_API_KEY (not needed with --demo).
+  Exit status: 0 succeeded or hour skipped, 1 failed (after the notification), 2 bad arguments or config.`;
+
+export const BACKFILL_USAGE = `Usage: api-lake backfill --from ISO-8601 --to ISO-8601 [run options]
+  Runs every hour from --from to --to (both included) in order; rerunning an hour overwrites it.`;
+
+const RUN_OPTIONS = {
+  config: { type: 'string' },
+  lake: { type: 'string', default: 'lake' },
+  hour: { type: 'string' },
+  'api-url': { type: 'string' },
+  demo: { type: 'boolean', default: false },
+  fast: { type: 'boolean', default: false },
+} as const;
+
+interface Session {
+  readonly config: PipelineConfig;
+  readonly lake: string;
+  readonly fast: boolean;
+  readonly demo?: DemoApi;
+  readonly demoHour: { current: number };
+  readonly apiKey?: string;
+}
+
+async function openSession(values: { config?: string; lake: string; 'api-url'?: string; demo: boolean; fast: boolean }): Promise<Session> {
+  if (values.demo && values['api-url']) throw new UsageError('--demo and --api-url exclude each other', RUN_USAGE);
+  const demoHour = { current: Date.now() };
+  const demo = values.demo ? await startDemoApi({ now: () => demoHour.current }) : undefined;
+  const config = loadRunConfig(values.config, demo ? `${demo.url}/v1/current.json` : values['api-url']);
+  return { config, lake: values.lake, fast: values.fast, demo, demoHour, apiKey: demo ? DEMO_API_KEY : undefined };
+}
+
+/** Runs hours in order through the local twin, printing progress; returns the results. */
+async function runHours(session: Session, hours: Hour[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<RunResult[]> {
+  const definition = synthesizeDefinition(session.config);
+  const results: RunResult[] = [];
+  for (const hour of hours) {
+    session.demoHour.current = Date.parse(hour.iso) + 5 * 60_000;
+    out.write(`\n${hour.iso.slice(0, 16)}Z  ${session.config.source.name} -> ${session.config.table}\n`);
+    const result = await runHour({
+      config: session.config,
+      definition,
+      lakeDir: session.lake,
+      hour,
+      fast: session.fast,
+      apiKey: session.apiKey,
+      onProgress: (event) => out.write(progressLine(event)),
+      onNotification: (n, path) => err.write(`  ! notification (${n.subject}) written to ${relative('.', path)}:\n    ${n.message}\n`),
+    });
+    results.push(result);
+  }
+  return results;
+}
+
+function progressLine(event: ProgressEvent): string {
+  if (event.kind === 'state-started') return `  > ${event.state}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}\n`;
+  if (event.kind === 'state-retry') return `  ~ ${event.state}: retrying, attempt ${event.attempt}\n`;
+  const mark = event.outcome === 'ok' ? 'ok' : `failed: ${event.error}`;
+  return `  < ${event.state} ${mark} (${event.ms} ms, attempt ${event.attempt})\n`;
+}
+
+function summary(result: RunResult, lake: string, table: string): string {
+  const paths = lakePaths(lake);
+  const lines = [`Status: ${result.status}  hour ${result.hour}  execution ${result.executionArn}`];
+  const fetch = result.output?.fetch;
+  const transform = result.output?.transform;
+  if (fetch) lines.push(`  raw:      ${relative('.', `${paths.raw}/${fetch.rawKeys.join(', ')}`)} (${fetch.bytes} bytes)`);
+  if (transform?.curatedKey) lines.push(`  curated:  ${relative('.', `${paths.curated}/${transform.curatedKey}`)}`);
+  if (transform) lines.push(`  records:  ${transform.records}`, `  columns:  ${transform.columns.join(', ')}`);
+  if (result.status === 'FAILED') lines.push(`  error:    ${result.error}: ${describeCause(result.cause)}`);
+  if (result.status === 'SKIPPED') lines.push('  the API stayed unavailable: the hour was skipped (see the notification)');
+  lines.push(`Next: npx api-lake query "SELECT dt, hour, count(*) AS records FROM ${table} GROUP BY ALL ORDER BY ALL" --lake ${lake}`);
+  return lines.join('\n') + '\n';
+}
+
+function describeCause(cause: string | undefined): string {
+  try {
+    return (JSON.parse(cause ?? '') as { errorMessage?: string }).errorMessage ?? String(cause);
+  } catch {
+    return String(cause);
+  }
+}
+
+const exitCode = (results: RunResult[]) => (results.some((r) => r.status === 'FAILED') ? 1 : 0);
+
+export async function runCommand(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+  return exitCode([await runOnce(argv, out, err)]);
+}
+
+async function runOnce(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<RunResult> {
+  const { values } = parse(argv, RUN_OPTIONS, RUN_USAGE);
+  const hour = hourOption(values.hour);
+  const session = await openSession(values);
+  try {
+    const [result] = await runHours(session, [hour], out, err);
+    out.write(summary(result!, session.lake, session.config.table));
+    return result!;
+  } finally {
+    await session.demo?.close();
+  }
+}
+
+export async function backfillCommand(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+  const { values } = parse(argv, { ...RUN_OPTIONS, from: { type: 'string' }, to: { type: 'string' } }, BACKFILL_USAGE);
+  if (!values.from || !values.to) throw new UsageError('--from and --to are required', BACKFILL_USAGE);
+  const hours = hoursBetween(hourOption(values.from, 'from'), hourOption(values.to, 'to'));
+  if (hours.length === 0) throw new UsageError(`--from ${values.from} is after --to ${values.to}`, BACKFILL_USAGE);
+  if (hours.length > 24 * 366) throw new UsageError(`the range holds ${hours.length} hours; backfill at most a year at a time`, BACKFILL_USAGE);
+  const session = await openSession(values);
+  try {
+    const results = await runHours(session, hours, out, err);
+    const rows = results.map((r) => ({
+      hour: r.hour.slice(0, 16) + 'Z',
+      status: r.status,
+      records: r.output?.transform?.records ?? '',
+      curated: r.output?.transform?.curatedKey ?? '',
+      error: r.error ?? '',
+    }));
+    out.write(`\n${formatTable({ columns: ['hour', 'status', 'records', 'curated', 'error'], rows }, 80)}\n`);
+    return exitCode(results);
+  } finally {
+    await session.demo?.close();
+  }
+}
+
+/** `npm start`: one hour against the in-process demo API, then a query of what was loaded. */
+export async function startCommand(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+  const { values } = parse(argv, { config: RUN_OPTIONS.config, lake: RUN_OPTIONS.lake, hour: RUN_OPTIONS.hour }, 'Usage: api-lake start [--config FILE] [--lake DIR] [--hour ISO-8601]');
+  out.write('api-lake local twin: the deployed state machine, the real step code, an on-disk lake and the bundled demo API.\n');
+  const result = await runOnce(['--demo', '--fast', '--lake', values.lake, ...(values.config ? ['--config', values.config] : []), ...(values.hour ? ['--hour', values.hour] : [])], out, err);
+  if (result.status === 'FAILED') return 1;
+  const config = loadRunConfig(values.config);
+  // A few data columns of what was just loaded, whatever the source: the first text column and the last numbers.
+  const columns = (result.output?.transform?.columns ?? []).map((c) => c.split(' ') as [string, string]);
+  const firstText = columns.find(([name, type]) => type === 'string' && !name.startsWith('lake_'));
+  const numbers = columns.filter(([, type]) => type === 'double').slice(-3);
+  const shown = [...(firstText ? [firstText] : []), ...numbers].map(([name]) => name);
+  const sql = `SELECT dt, hour, ${[...shown, 'lake_ingested_at'].join(', ')} FROM ${config.table} ORDER BY dt DESC, hour DESC LIMIT 5`;
+  out.write(`\nQuerying the curated lake with DuckDB (the local stand-in for Athena):\n  ${sql}\n\n${formatTable(await queryLake(values.lake, sql))}\n`);
+  return 0;
+}
