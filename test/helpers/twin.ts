@@ -1,0 +1,77 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig, type PipelineConfig } from '../../src/core/config.js';
+import { scheduledHour } from '../../src/core/layout.js';
+import { synthesizeDefinition, type AmazonStatesDefinition } from '../../src/cli/twin/definition.js';
+import { runHour, type ProgressEvent, type RunResult } from '../../src/cli/twin/run.js';
+import { startDemoApi, type DemoApiOptions } from '../../src/demo/weather-api.js';
+import { projectConfig } from './synth.js';
+
+/** A key no real text contains, so finding it anywhere means it leaked. */
+export const RECOGNISABLE_KEY = 'LEAK-CANARY-9f8e7d6c5b4a';
+
+let cachedDefinition: AmazonStatesDefinition | undefined;
+/** The synthesized definition (about 3 s): once per test file. */
+export function definition(): AmazonStatesDefinition {
+  cachedDefinition ??= synthesizeDefinition(projectConfig());
+  return cachedDefinition;
+}
+
+export function tempLake(): string {
+  return mkdtempSync(join(tmpdir(), 'api-lake-e2e-'));
+}
+
+export interface TwinRun extends RunResult {
+  readonly lake: string;
+  readonly progress: ProgressEvent[];
+  readonly apiCalls: number;
+}
+
+/** Runs one hour of the synthesized state machine against a demo API with the given faults. */
+export async function runAgainstDemo(
+  faults: DemoApiOptions = {},
+  options: { lake?: string; hour?: string; input?: unknown; config?: (c: PipelineConfig) => PipelineConfig } = {},
+): Promise<TwinRun> {
+  const hour = scheduledHour(options.hour ?? '2026-11-25T18:00:00Z');
+  const api = await startDemoApi({ key: RECOGNISABLE_KEY, now: () => Date.parse(hour.iso), ...faults });
+  const lake = options.lake ?? tempLake();
+  const base = projectConfig();
+  const withUrl = parseConfig({ ...base, source: { ...base.source, url: `${api.url}/v1/current.json` } });
+  const config = options.config ? options.config(withUrl) : withUrl;
+  const progress: ProgressEvent[] = [];
+  try {
+    const result = await runHour({
+      config,
+      definition: definition(),
+      lakeDir: lake,
+      hour,
+      fast: true,
+      apiKey: RECOGNISABLE_KEY,
+      input: options.input,
+      onProgress: (e) => progress.push(e),
+    });
+    return { ...result, lake, progress, apiCalls: api.calls() };
+  } finally {
+    await api.close();
+  }
+}
+
+/** Every file under `dir`, recursively. */
+export function filesUnder(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** Everything a run produced, as text: the result, the progress, every file in the lake. */
+export function everythingProduced(run: TwinRun): string {
+  return [JSON.stringify(run), ...filesUnder(run.lake).map((f) => `${f}\n${readFileSync(f, 'latin1')}`)].join('\n');
+}
