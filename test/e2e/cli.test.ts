@@ -1,0 +1,146 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { CreateSecretCommand, PutSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from 'vitest';
+import { setKeyCommand } from '../../src/cli/commands/aws.js';
+import { UsageError } from '../../src/cli/args.js';
+import { startDemoApi } from '../../src/demo/weather-api.js';
+import { RECOGNISABLE_KEY, tempLake } from '../helpers/twin.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+/** Runs the real `api-lake` entry point in a child process. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/api-lake.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('api-lake CLI', () => {
+  it('exits 2 with a message naming the problem for bad arguments and bad config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'api-lake-cli-'));
+    const badConfig = join(dir, 'bad.json');
+    writeFileSync(badConfig, JSON.stringify({ source: { name: 'x', url: 'http://example.com', auth: { in: 'query', name: 'key' } }, table: 't', schedule: 'hourly' }));
+    const [hour, flag, config, url, unknown] = await Promise.all([
+      cli(['run', '--hour', 'yesterday']),
+      cli(['run', '--bogus']),
+      cli(['run', '--config', badConfig]),
+      cli(['run', '--api-url', 'http://example.com/v1']),
+      cli(['frobnicate']),
+    ]);
+    expect(hour).toMatchObject({ code: 2 });
+    expect(hour.stderr).toContain('--hour must be an ISO-8601 UTC time');
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/Unknown option '--bogus'/);
+    expect(flag.stderr).toContain('Usage: api-lake run');
+    expect(config.code).toBe(2);
+    expect(config.stderr).toContain('source.url: must be an https URL');
+    expect(config.stderr).toContain('schedule: must be an EventBridge schedule expression');
+    expect(url.code).toBe(2);
+    expect(url.stderr).toContain('--api-url: must be an https URL');
+    expect(unknown.code).toBe(2);
+  });
+
+  it('run --demo succeeds (exit 0), then query reads it as a table, JSON and CSV', async () => {
+    const lake = tempLake();
+    const run = await cli(['run', '--demo', '--fast', '--lake', lake, '--hour', '2026-11-25T18:00Z']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Status: SUCCEEDED');
+    expect(run.stdout).toContain('weather/dt=2026-11-25/hour=18/weather_20261125T18Z.parquet');
+    expect(run.stdout).toMatch(/> Fetch\n\s+< Fetch ok \(\d+ ms, attempt 1\)/);
+    expect(run.stdout).toContain('Next: npx api-lake query');
+    const [table, json, csv, bad] = await Promise.all([
+      cli(['query', 'SELECT dt, hour, location_name FROM weather', '--lake', lake]),
+      cli(['query', 'SELECT dt, hour FROM weather', '--lake', lake, '--json']),
+      cli(['query', 'SELECT dt, hour FROM weather', '--lake', lake, '--csv']),
+      cli(['query', 'SELECT nope FROM weather', '--lake', lake]),
+    ]);
+    expect(table.stdout).toMatch(/dt\s+\| hour \| location_name\n[-+]+\n2026-11-25 \| 18\s+\| Healesville\s*\n\(1 row\)/);
+    expect(JSON.parse(json.stdout)).toEqual([{ dt: '2026-11-25', hour: '18' }]);
+    expect(csv.stdout).toBe('dt,hour\n2026-11-25,18\n');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/nope.*tables: weather/);
+  });
+
+  it('run exits 1 after the notification when the key is refused; the key is in no output', async () => {
+    const api = await startDemoApi({ key: 'the-right-key' });
+    try {
+      const lake = tempLake();
+      const run = await cli(['run', '--fast', '--lake', lake, '--api-url', `${api.url}/v1/current.json`], { API_LAKE_API_KEY: RECOGNISABLE_KEY });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('Status: FAILED');
+      expect(run.stdout).toContain('ApiAuthError');
+      expect(run.stderr).toContain('notification (api-lake weather: pipeline FAILED)');
+      expect(run.stdout + run.stderr).not.toContain(RECOGNISABLE_KEY);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('backfill runs every hour of the range in order and prints a per-hour table', async () => {
+    const lake = tempLake();
+    const run = await cli(['backfill', '--demo', '--fast', '--lake', lake, '--from', '2026-11-25T22:00Z', '--to', '2026-11-26T00:00Z']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/2026-11-25T22:00Z \| SUCCEEDED \| 1\s+\| weather\/dt=2026-11-25\/hour=22\//);
+    expect(run.stdout).toMatch(/2026-11-26T00:00Z \| SUCCEEDED \| 1\s+\| weather\/dt=2026-11-26\/hour=00\//);
+    const rerun = await cli(['backfill', '--demo', '--fast', '--lake', lake, '--from', '2026-11-25T23:00Z', '--to', '2026-11-25T23:00Z']);
+    expect(rerun.code).toBe(0);
+    const counted = await cli(['query', 'SELECT count(*) AS n, count(DISTINCT current_temp_c) AS temps FROM weather', '--lake', lake, '--json']);
+    expect(JSON.parse(counted.stdout)).toEqual([{ n: '3', temps: expect.any(String) }]);
+  });
+});
+
+/** An in-memory stand-in for Secrets Manager: behaves like it for Put on a missing secret and Create. */
+function fakeSecretsManager() {
+  const secrets = new Map<string, string>();
+  return {
+    secrets,
+    send: async (command: unknown) => {
+      if (command instanceof PutSecretValueCommand) {
+        if (!secrets.has(command.input.SecretId!)) throw new ResourceNotFoundException({ message: 'not found', $metadata: {} });
+        secrets.set(command.input.SecretId!, command.input.SecretString!);
+        return {};
+      }
+      if (command instanceof CreateSecretCommand) {
+        secrets.set(command.input.Name!, command.input.SecretString!);
+        return {};
+      }
+      throw new Error(`unexpected command ${(command as object).constructor.name}`);
+    },
+  };
+}
+
+function capture() {
+  let text = '';
+  return { stream: new Writable({ write: (chunk, _e, done) => ((text += chunk), done()) }), text: () => text };
+}
+
+describe('api-lake set-key', () => {
+  it('creates the secret from piped stdin, then updates it, never printing the key', async () => {
+    const sm = fakeSecretsManager();
+    const first = capture();
+    await setKeyCommand([], { stdin: Readable.from([`${RECOGNISABLE_KEY}\n`]), out: first.stream, secrets: sm as never });
+    expect(JSON.parse(sm.secrets.get('api-lake/weather/api-key')!)).toEqual({ apiKey: RECOGNISABLE_KEY });
+    expect(first.text()).toContain('Created secret api-lake/weather/api-key');
+    const second = capture();
+    await setKeyCommand([], { stdin: Readable.from(['new-key-2']), out: second.stream, secrets: sm as never });
+    expect(JSON.parse(sm.secrets.get('api-lake/weather/api-key')!)).toEqual({ apiKey: 'new-key-2' });
+    expect(second.text()).toContain('Updated secret');
+    expect(first.text() + second.text()).not.toContain(RECOGNISABLE_KEY);
+  });
+
+  it('refuses an empty key or one with spaces, storing nothing', async () => {
+    const sm = fakeSecretsManager();
+    await expect(setKeyCommand([], { stdin: Readable.from(['']), out: capture().stream, secrets: sm as never })).rejects.toThrow(UsageError);
+    await expect(setKeyCommand([], { stdin: Readable.from(['two words']), out: capture().stream, secrets: sm as never })).rejects.toThrow(/whitespace/);
+    expect(sm.secrets.size).toBe(0);
+  });
+});
