@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/core/config.js';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+/** The default column of the README's configuration table for a field. */
+function documentedDefault(field: string): string {
+  const row = readme.split('\n').find((line) => line.startsWith(`| \`${field}\``));
+  if (!row) throw new Error(`README has no configuration row for ${field}`);
+  return row.split('|')[2]!.trim();
+}
+
+describe('README configuration reference', () => {
+  it('documents the defaults the code applies', () => {
+    expect(documentedDefault('source.timeoutSeconds')).toBe(`\`${DEFAULTS.requestTimeoutSeconds}\``);
+    expect(documentedDefault('source.maxResponseBytes')).toContain(`\`${DEFAULTS.maxResponseBytes}\``);
+    expect(documentedDefault('source.secretField')).toBe(`\`${DEFAULTS.secretField}\``);
+    expect(documentedDefault('retry.maxAttempts')).toBe(`\`${DEFAULTS.retryMaxAttempts}\``);
+    expect(documentedDefault('retry.intervalSeconds')).toBe(
+      `\`${DEFAULTS.retryIntervalSeconds}\` / \`${DEFAULTS.retryBackoffRate}\` / \`${DEFAULTS.retryMaxDelaySeconds}\``,
+    );
+    expect(documentedDefault('storage.rawInfrequentAccessAfterDays')).toBe(`\`${DEFAULTS.rawInfrequentAccessAfterDays}\``);
+    expect(documentedDefault('storage.logRetentionDays')).toBe(`\`${DEFAULTS.logRetentionDays}\``);
+    expect(documentedDefault('storage.athenaResultsExpireDays')).toBe(`\`${DEFAULTS.athenaResultsExpireDays}\``);
+    expect(documentedDefault('crawler.schedule')).toBe(`\`${DEFAULTS.crawlerSchedule}\``);
+    expect(documentedDefault('lambda.fetchMemoryMb')).toBe(`\`${DEFAULTS.fetchMemoryMb}\` / \`${DEFAULTS.transformMemoryMb}\``);
+  });
+});
