@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { configFromEnv, requireEnv } from '../../src/handlers/env.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+describe('handler environment', () => {
+  it('names a missing variable', () => {
+    expect(() => requireEnv('RAW_BUCKET', {})).toThrow('Environment variable RAW_BUCKET is required');
+    expect(() => configFromEnv({})).toThrow('Environment variable PIPELINE_CONFIG is required');
+    expect(() => configFromEnv({ PIPELINE_CONFIG: '{"source":{}}' })).toThrow(/Invalid PIPELINE_CONFIG:\n {2}- source\.name: is required/);
+  });
+
+  it('fails the cold start of a handler with the missing variable named', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('./src/handlers/transform.ts')"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, PIPELINE_CONFIG: JSON.stringify({ source: { name: 'w', url: 'https://x.example/a', auth: { in: 'none' } }, table: 't', schedule: 'rate(1 hour)' }) },
+      encoding: 'utf8',
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('Environment variable RAW_BUCKET is required');
+  });
+});
+
+describe('cdk synth with a bad config', () => {
+  it('fails with every problem and its path, exit 1', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, API_LAKE_CONFIG: 'test/fixtures/bad.config.json' },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Invalid test/fixtures/bad.config.json:');
+    expect(result.stderr).toContain('  - source.url: must be an https URL');
+    expect(result.stderr).toContain('  - table: is required');
+  });
+});
