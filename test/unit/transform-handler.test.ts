@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startS3Server } from '../helpers/s3-server.js';
+import { projectConfig } from '../helpers/synth.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+let s3: Awaited<ReturnType<typeof startS3Server>>;
+beforeAll(async () => {
+  s3 = await startS3Server(['raw', 'curated']);
+});
+afterAll(async () => s3?.stop());
+
+/** Invokes the real Lambda handler module in a fresh process, as the Lambda runtime would. */
+function invoke(handler: string, event: unknown): Promise<{ code: number; stdout: string; stderr: string }> {
+  const script = `import('./src/handlers/${handler}.ts').then((m) => m.handler(${JSON.stringify(event)})).then((o) => console.log('RESULT ' + JSON.stringify(o)), (e) => { console.log('FAILED ' + e.name); process.exitCode = 1; })`;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        PIPELINE_CONFIG: JSON.stringify(projectConfig()),
+        RAW_BUCKET: 'raw',
+        CURATED_BUCKET: 'curated',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'S3RVER',
+        AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+        AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+        POWERTOOLS_TRACE_ENABLED: 'false',
+        POWERTOOLS_METRICS_NAMESPACE: 'ApiLake',
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('transform Lambda handler against S3 on 127.0.0.1', () => {
+  it('reads raw, writes Parquet, logs JSON with source, hour and step on every line, and emits metrics', async () => {
+    // Prepare
+    const rawKey = 'weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json';
+    await s3.client.send(new PutObjectCommand({ Bucket: 'raw', Key: rawKey, Body: readFileSync(new URL('../fixtures/weatherapi-current.json', import.meta.url)) }));
+    // Act
+    const run = await invoke('transform', { hour: '2026-11-25T18:00:00.000Z', rawKeys: [rawKey] });
+    // Assess
+    const result = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));
+    expect(result).toMatchObject({ table: 'weather', curatedKey: 'weather/dt=2026-11-25/hour=18/weather_20261125T18Z.parquet', records: 1 });
+    const parquet = await s3.client.send(new GetObjectCommand({ Bucket: 'curated', Key: result.curatedKey }));
+    const bytes = await parquet.Body!.transformToByteArray();
+    expect(Buffer.from(bytes.subarray(0, 4)).toString()).toBe('PAR1');
+    const lines = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const logs = lines.filter((l) => 'message' in l);
+    expect(logs.map((l) => l.message)).toEqual(expect.arrayContaining(['step started', 'stored curated parquet', 'step succeeded']));
+    for (const line of logs) expect(line).toMatchObject({ source: 'weather', step: 'Transform', hour: '2026-11-25T18:00:00.000Z', level: 'INFO' });
+    const metrics = lines.find((l) => '_aws' in l)!;
+    expect(metrics).toMatchObject({ records: 1, step: 'Transform' });
+    expect(metrics.durationMs).toEqual(expect.any(Number));
+  });
+
+  it('rethrows a failure under its own name, after a log line that names it', async () => {
+    const run = await invoke('transform', { hour: '2026-11-25T19:00:00.000Z', rawKeys: ['weather/dt=2026-11-25/hour=19/missing.json'] });
+    expect(run.stdout).toContain('FAILED InvalidInputError');
+    const failure = (run.stdout + '\n' + run.stderr).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.message === 'step failed');
+    expect(failure).toMatchObject({ level: 'ERROR', errorName: 'InvalidInputError', step: 'Transform', hour: '2026-11-25T19:00:00.000Z' });
+  });
+});
