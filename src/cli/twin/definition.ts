@@ -27,7 +27,8 @@ export interface StateDefinition {
  * hand-written here, so what runs locally cannot drift from what deploys.
  */
 export function synthesizeDefinition(config: PipelineConfig): AmazonStatesDefinition {
-  const { app, stack } = buildApp({ config, nag: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  // No bundling, no cdk-nag and no CloudFormation validation: the definition does not depend on them, and they take seconds.
+  const { app, stack } = buildApp({ config, nag: false, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
   const template = app.synth({ validateOnSynthesis: false }).getStackByName(stack.stackName).template as {
     Resources: Record<string, { Type: string; Properties: { DefinitionString: unknown } }>;
   };
