@@ -1,7 +1,7 @@
 import { buildColumns, columnSignature, type Column } from '../columns.js';
 import type { SourceConfig } from '../config.js';
 import { SchemaError } from '../errors.js';
-import { curatedObjectKey, scheduledHour } from '../layout.js';
+import { curatedObjectKey, scheduledHour, type Hour } from '../layout.js';
 import { writeParquet } from '../parquet.js';
 import type { ObjectStore, StepLogger } from '../ports.js';
 import { extractRecords, parseJsonBody, type JsonRecord } from '../records.js';
@@ -43,25 +43,50 @@ export interface TransformDeps {
  */
 export async function runTransformStep(input: TransformInput, deps: TransformDeps): Promise<TransformOutput> {
   const hour = scheduledHour(input?.hour);
-  const records: JsonRecord[] = [];
-  const recordKeys: string[] = [];
-  for (const rawKey of input.rawKeys ?? []) {
-    const object = await deps.raw.get(rawKey);
-    const pageRecords = extractRecords(parseJsonBody(object.body, rawKey), deps.source.recordsPath, rawKey);
-    for (const record of pageRecords) {
-      records.push(record);
-      recordKeys.push(rawKey);
-    }
-  }
-  if (records.length === 0) {
+  const pages: RawPage[] = [];
+  for (const rawKey of input.rawKeys ?? []) pages.push({ key: rawKey, body: (await deps.raw.get(rawKey)).body });
+  const encoded = encodeHour(pages, { source: deps.source, hour, ingestedAt: deps.now() });
+  if (!encoded) {
     deps.logger.info('no records this hour: nothing written', { hour: hour.iso });
     return { table: deps.table, curatedKey: null, records: 0, bytes: 0, columns: [] };
   }
-  const columns = buildColumns(records, deps.source.columns);
-  const ingestedAt = deps.now();
+  const curatedKey = curatedObjectKey(deps.table, hour);
+  await deps.curated.put(curatedKey, encoded.body, {
+    contentType: 'application/vnd.apache.parquet',
+    metadata: { source: deps.source.name, 'scheduled-hour': hour.iso, records: String(encoded.records) },
+  });
+  deps.logger.info('stored curated parquet', { curatedKey, records: encoded.records, bytes: encoded.body.byteLength });
+  return { table: deps.table, curatedKey, records: encoded.records, bytes: encoded.body.byteLength, columns: encoded.columns };
+}
+
+/** One raw response page: its key and its bytes as received. */
+export interface RawPage {
+  readonly key: string;
+  readonly body: Uint8Array;
+}
+
+/**
+ * The pure heart of Transform: raw pages of one hour -> Snappy Parquet bytes with lineage columns.
+ * Null when the pages hold no records.
+ */
+export function encodeHour(
+  pages: readonly RawPage[],
+  options: { source: SourceConfig; hour: Hour; ingestedAt: number },
+): { body: Uint8Array; records: number; columns: string[] } | null {
+  const records: JsonRecord[] = [];
+  const recordKeys: string[] = [];
+  for (const page of pages) {
+    for (const record of extractRecords(parseJsonBody(page.body, page.key), options.source.recordsPath, page.key)) {
+      records.push(record);
+      recordKeys.push(page.key);
+    }
+  }
+  if (records.length === 0) return null;
+  const columns = buildColumns(records, options.source.columns);
+  const scheduled = Date.parse(options.hour.iso);
   const lineage: Column[] = [
-    { name: LINEAGE_COLUMNS.scheduledHour, path: '(lineage)', type: 'timestamp', list: false, values: records.map(() => Date.parse(hour.iso)) },
-    { name: LINEAGE_COLUMNS.ingestedAt, path: '(lineage)', type: 'timestamp', list: false, values: records.map(() => ingestedAt) },
+    { name: LINEAGE_COLUMNS.scheduledHour, path: '(lineage)', type: 'timestamp', list: false, values: records.map(() => scheduled) },
+    { name: LINEAGE_COLUMNS.ingestedAt, path: '(lineage)', type: 'timestamp', list: false, values: records.map(() => options.ingestedAt) },
     { name: LINEAGE_COLUMNS.rawKey, path: '(lineage)', type: 'string', list: false, values: recordKeys },
   ];
   for (const column of columns) {
@@ -70,12 +95,6 @@ export async function runTransformStep(input: TransformInput, deps: TransformDep
     }
   }
   const all = [...columns, ...lineage];
-  const body = writeParquet(all, { 'api-lake.source': deps.source.name, 'api-lake.scheduled-hour': hour.iso });
-  const curatedKey = curatedObjectKey(deps.table, hour);
-  await deps.curated.put(curatedKey, body, {
-    contentType: 'application/vnd.apache.parquet',
-    metadata: { source: deps.source.name, 'scheduled-hour': hour.iso, records: String(records.length) },
-  });
-  deps.logger.info('stored curated parquet', { curatedKey, records: records.length, bytes: body.byteLength });
-  return { table: deps.table, curatedKey, records: records.length, bytes: body.byteLength, columns: all.map(columnSignature) };
+  const body = writeParquet(all, { 'api-lake.source': options.source.name, 'api-lake.scheduled-hour': options.hour.iso });
+  return { body, records: records.length, columns: all.map(columnSignature) };
 }
