@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'lake/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'lake/**', 'coverage/**', 'scratch/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,6 +1,6 @@
 import type { ColumnType } from './config.js';
 import { SchemaError } from './errors.js';
-import { isRecord, kindOf, type JsonRecord } from './records.js';
+import { kindOf, type JsonRecord } from './records.js';
 
 /**
  * Flattening and type mapping, in one pass over the records (README "Type mapping"):
@@ -48,48 +48,66 @@ type Kind = 'number' | 'string' | 'boolean' | 'array';
 interface Builder {
   name: string;
   path: string;
-  /** Unambiguous identity of the path: `a.b` as one key differs from `a` -> `b`. */
-  pathKey: string;
   kind?: Kind;
   nested: boolean;
   elementKind?: Exclude<Kind, 'array'>;
+  /** Dense: padded with null up to the current row before each value is appended. */
   values: unknown[];
+}
+
+/**
+ * One node per distinct JSON key path, so the per-field work on every record is a Map lookup: the
+ * column name, its collision check and its builder are computed once per path, not once per value.
+ */
+interface PathNode {
+  readonly path: readonly string[];
+  readonly children: Map<string, PathNode>;
+  builder?: Builder;
 }
 
 /** Builds typed columns from records; `declared` maps column names to config-declared types. */
 export function buildColumns(records: readonly JsonRecord[], declared: Readonly<Record<string, ColumnType>> = {}): Column[] {
-  const builders = new Map<string, Builder>();
-  const visit = (node: JsonRecord, prefix: string[], row: number): void => {
-    for (const key of Object.keys(node)) {
-      const value = node[key];
-      const path = [...prefix, key];
-      if (isRecord(value)) {
-        visit(value, path, row);
+  const builders = new Map<string, { builder: Builder; node: PathNode }>();
+  const root: PathNode = { path: [], children: new Map() };
+  const visit = (object: JsonRecord, node: PathNode, row: number): void => {
+    for (const key in object) {
+      const value = object[key];
+      let child = node.children.get(key);
+      if (!child) {
+        child = { path: [...node.path, key], children: new Map() };
+        node.children.set(key, child);
+      }
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        visit(value as JsonRecord, child, row);
         continue;
       }
-      const builder = builderFor(builders, path, row);
+      const builder = (child.builder ??= builderFor(builders, child, row));
       if (value === null || value === undefined) continue;
       noteKind(builder, value, row);
-      builder.values[row] = value;
+      const values = builder.values;
+      while (values.length < row) values.push(null);
+      values.push(value);
     }
   };
-  records.forEach((record, row) => visit(record, [], row));
-  return [...builders.values()].map((b) => finish(b, records.length, declared[b.name]));
+  for (let row = 0; row < records.length; row++) visit(records[row]!, root, row);
+  const columns: Column[] = [];
+  for (const { builder, node } of builders.values()) {
+    // A key that is null in some records and an object in others is that object's columns, not a column of its own.
+    if (builder.kind === undefined && node.children.size > 0) continue;
+    columns.push(finish(builder, records.length, declared[builder.name]));
+  }
+  return columns;
 }
 
-function builderFor(builders: Map<string, Builder>, path: string[], row: number): Builder {
-  const name = columnName(path);
-  const dotted = path.join('.');
-  const pathKey = JSON.stringify(path);
+function builderFor(builders: Map<string, { builder: Builder; node: PathNode }>, node: PathNode, row: number): Builder {
+  const name = columnName(node.path);
+  const dotted = node.path.join('.');
   const existing = builders.get(name);
   if (existing) {
-    if (existing.pathKey !== pathKey) {
-      throw new SchemaError(`fields "${existing.path}" and "${dotted}" both become column "${name}" (record ${row}); rename one upstream or read the records from another recordsPath`);
-    }
-    return existing;
+    throw new SchemaError(`fields "${existing.builder.path}" and "${dotted}" both become column "${name}" (record ${row}); rename one upstream or read the records from another recordsPath`);
   }
-  const builder: Builder = { name, path: dotted, pathKey, nested: false, values: [] };
-  builders.set(name, builder);
+  const builder: Builder = { name, path: dotted, nested: false, values: [] };
+  builders.set(name, { builder, node });
   return builder;
 }
 

@@ -1,0 +1,150 @@
+/**
+ * `npm run bench`: performance as ratios against peers measured in the same run, on this machine.
+ * Writes docs/benchmarks.md. Nothing here is asserted: numbers are reported, not tested.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { DEFAULTS } from '../src/core/config.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const SIZES = (process.env.BENCH_SIZES ?? '1000,100000,1000000').split(',').map(Number);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+interface Sample {
+  engine: string;
+  records: number;
+  inputBytes: number;
+  outputBytes: number;
+  ms: number[];
+  maxRssMb: number;
+}
+
+function measure(engine: string, records: number): Sample {
+  const runs = records >= 1_000_000 ? 2 : records >= 100_000 ? 3 : 7;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/transform-worker.ts'), engine, String(records), String(runs)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  const sample = JSON.parse(out.trim().split('\n').pop()!) as Sample;
+  // The first run pays for JIT warm-up and file caches; report the warm median when there are several.
+  if (sample.ms.length > 2) sample.ms = sample.ms.slice(1);
+  return sample;
+}
+
+const lines: string[] = [];
+const say = (line = '') => {
+  lines.push(line);
+  process.stdout.write(line + '\n');
+};
+
+say('# Benchmarks');
+say();
+say(`Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`);
+say('Every number is a ratio against a peer measured in the same run; absolute times vary by machine.');
+say();
+say('## 1. Transform throughput: JSON text to Snappy Parquet');
+say();
+say('Ours: `encodeHour` (parse, extract, flatten, type, lineage, Parquet). Peer: DuckDB in the same kind of process, `SET threads=1`,');
+say('`COPY (SELECT * FROM read_json(...)) TO ... (FORMAT parquet, COMPRESSION snappy)`. Floor: `JSON.parse` of the same text. Median of warm runs; peak RSS of the whole process.');
+say();
+say('| records | input MB | ours ms | DuckDB ms | JSON.parse ms | ours MB/s | throughput vs DuckDB (target ≥1.0 at 1k, ≥0.6 above) | ours / JSON.parse (target ≤1.3) | peak RSS ours / DuckDB MB |');
+say('|---|---|---|---|---|---|---|---|---|');
+const rss: Record<number, { ours: number; duckdb: number }> = {};
+for (const records of SIZES) {
+  const [ours, duckdb, parse] = [measure('ours', records), measure('duckdb', records), measure('parse', records)];
+  const [o, d, p] = [median(ours.ms), median(duckdb.ms), median(parse.ms)];
+  rss[records] = { ours: ours.maxRssMb, duckdb: duckdb.maxRssMb };
+  say(
+    `| ${fmt(records)} | ${fmt(ours.inputBytes / 1e6, 1)} | ${fmt(o)} | ${fmt(d)} | ${fmt(p)} | ${fmt(ours.inputBytes / 1e6 / (o / 1000), 1)} | ${fmt(d / o, 2)} | ${fmt(o / p, 2)} | ${fmt(ours.maxRssMb)} / ${fmt(duckdb.maxRssMb)} |`,
+  );
+}
+say();
+
+say('## 2. Cold-start proxies: handler bundles');
+say();
+say('Bundled as the stack bundles them (esbuild, ESM, minified, node24, AWS SDK v3 external as in the Lambda runtime); import time is a fresh `node` importing the bundle, median of 5.');
+say();
+say('| handler | bundle KB (target ≤ 2,048) | import ms (target ≤ 150) | `node -e 0` ms (peer) |');
+say('|---|---|---|---|');
+// Inside the project, so the external AWS SDK resolves from node_modules as it does from the Lambda runtime.
+const dir = join(ROOT, 'node_modules/.cache/api-lake-bench');
+const env = {
+  PATH: process.env.PATH,
+  PIPELINE_CONFIG: readFileSync(join(ROOT, 'api-lake.config.json'), 'utf8'),
+  RAW_BUCKET: 'raw',
+  CURATED_BUCKET: 'curated',
+  SECRET_NAME: 'api-lake/weather/api-key',
+  AWS_REGION: 'us-east-1',
+  POWERTOOLS_TRACE_ENABLED: 'false',
+};
+const timeNode = (args: string[]) => {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    const result = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(result.stderr);
+    times.push(performance.now() - t);
+  }
+  return median(times);
+};
+const baseline = timeNode(['-e', '0']);
+for (const handler of ['fetch', 'transform']) {
+  const outfile = join(dir, handler, 'index.mjs');
+  await build({
+    entryPoints: [join(ROOT, `src/handlers/${handler}.ts`)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    minify: true,
+    keepNames: true,
+    mainFields: ['module', 'main'],
+    external: ['@aws-sdk/*'],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    outfile,
+    logLevel: 'silent',
+  });
+  const size = statSync(outfile).size;
+  const importMs = timeNode(['-e', `await import(${JSON.stringify(outfile)})`, '--input-type=module']) - baseline;
+  say(`| ${handler} | ${fmt(size / 1024)} | ${fmt(importMs)} | ${fmt(baseline)} |`);
+}
+say();
+say('The AWS SDK v3 is provided by the Lambda Node.js runtime and left out of the bundle (NodejsFunction does the same); the import time includes loading it from node_modules, minus the `node -e 0` peer.');
+say();
+
+say('## 3. Memory');
+say();
+const largest = SIZES[SIZES.length - 1]!;
+say(`Peak RSS of the transform at ${fmt(largest)} records: ${fmt(rss[largest]!.ours)} MB; DuckDB: ${fmt(rss[largest]!.duckdb)} MB; the stack gives the transform function ${fmt(DEFAULTS.transformMemoryMb)} MB.`);
+say();
+
+say('## 4. The local twin');
+say();
+const twin: number[] = [];
+const twinLake = mkdtempSync(join(tmpdir(), 'api-lake-bench-lake-'));
+for (let i = 0; i < 3; i++) {
+  const t = performance.now();
+  const result = spawnSync(process.execPath, [join(ROOT, 'bin/api-lake.js'), 'run', '--demo', '--fast', '--lake', twinLake], { cwd: ROOT, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(result.stdout + result.stderr);
+  twin.push(performance.now() - t);
+}
+say(`\`api-lake run --demo --fast\` for one hour, wall time including Node start-up and synthesizing the definition: median ${fmt(median(twin))} ms of 3 (target ≤ 3,000 ms); \`node -e 0\` takes ${fmt(baseline)} ms here.`);
+say();
+
+const doc = join(ROOT, 'docs/benchmarks.md');
+const notes = (() => {
+  try {
+    const old = readFileSync(doc, 'utf8');
+    const at = old.indexOf('\n## Choice of Parquet library');
+    return at >= 0 ? old.slice(at) : '';
+  } catch {
+    return '';
+  }
+})();
+writeFileSync(doc, lines.join('\n') + '\n' + notes);
+process.stdout.write(`\nwritten to docs/benchmarks.md\n`);

@@ -1,0 +1,58 @@
+/**
+ * One measurement in a fresh process, so peak memory (maxRSS) belongs to one engine and one size.
+ * Usage: tsx bench/transform-worker.ts <ours|duckdb|parse> <records> <runs>
+ * Prints one JSON line: {engine, records, inputBytes, outputBytes, ms: number[], maxRssMb}.
+ */
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../src/core/config.js';
+import { scheduledHour } from '../src/core/layout.js';
+import { encodeHour } from '../src/core/steps/transform.js';
+import { BENCH_COLUMNS, generateRecordsJson } from './records.js';
+
+const [engine, countText, runsText] = process.argv.slice(2);
+const count = Number(countText);
+const runs = Number(runsText ?? 3);
+const text = generateRecordsJson(count);
+const body = new TextEncoder().encode(text);
+const source = parseConfig({
+  source: { name: 'bench', url: 'https://bench.example/x', auth: { in: 'none' }, columns: BENCH_COLUMNS },
+  table: 'bench',
+  schedule: 'rate(1 hour)',
+}).source;
+const hour = scheduledHour('2026-11-25T18:00:00Z');
+const dir = mkdtempSync(join(tmpdir(), 'api-lake-bench-'));
+const ms: number[] = [];
+let outputBytes = 0;
+
+if (engine === 'duckdb') {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const input = join(dir, 'in.json');
+  writeFileSync(input, text);
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const connection = await instance.connect();
+  for (let i = 0; i < runs; i++) {
+    const out = join(dir, `out-${i}.parquet`);
+    const t = performance.now();
+    await connection.run(`COPY (SELECT * FROM read_json('${input}', format = 'array')) TO '${out}' (FORMAT parquet, COMPRESSION snappy)`);
+    ms.push(performance.now() - t);
+    outputBytes = statSync(out).size;
+  }
+  connection.closeSync();
+  instance.closeSync();
+} else {
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    if (engine === 'parse') {
+      JSON.parse(new TextDecoder().decode(body));
+    } else {
+      outputBytes = encodeHour([{ key: 'bench/raw.json', body }], { source, hour, ingestedAt: Date.now() })!.body.byteLength;
+    }
+    ms.push(performance.now() - t);
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+process.stdout.write(
+  JSON.stringify({ engine, records: count, inputBytes: body.byteLength, outputBytes, ms, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\n',
+);
