@@ -149,9 +149,15 @@ function finish(builder: Builder, rows: number, declared: ColumnType | undefined
   const list = builder.kind === 'array';
   const sourceKind = list ? builder.elementKind : (builder.kind as Exclude<Kind, 'array'> | undefined);
   const type: ScalarType = declared ?? (sourceKind ? DEFAULT_TYPE[sourceKind] : 'string');
+  const raw = builder.values;
+  while (raw.length < rows) raw.push(null);
+  // The common case (a scalar stored as its JSON type) needs no conversion: hand the values over as they are.
+  if (!list && sourceKind && DEFAULT_TYPE[sourceKind] === type) {
+    return { name: builder.name, path: builder.path, type, list, values: raw as CellValue[] };
+  }
   const convert = (value: unknown, row: number): CellValue => (value == null ? null : convertScalar(value, type, builder, row));
   for (let i = 0; i < rows; i++) {
-    const value = builder.values[i];
+    const value = raw[i];
     values[i] = value == null ? null : list ? (value as unknown[]).map((v) => convert(v, i)) : convert(value, i);
   }
   return { name: builder.name, path: builder.path, type, list, values };

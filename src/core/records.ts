@@ -3,9 +3,11 @@ import { InvalidResponseError } from './errors.js';
 /** A JSON object: one record before flattening. */
 export type JsonRecord = { [key: string]: unknown };
 
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
 /** Parses a raw response body as JSON, naming the object and what it found when it is not JSON. */
 export function parseJsonBody(body: Uint8Array, rawKey: string): unknown {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(body);
+  const text = decoder.decode(body);
   if (text.trim() === '') throw new InvalidResponseError(`the response stored at ${rawKey} is empty, not JSON`);
   try {
     return JSON.parse(text);
