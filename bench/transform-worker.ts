@@ -47,7 +47,7 @@ if (engine === 'duckdb') {
     if (engine === 'parse') {
       JSON.parse(new TextDecoder().decode(body));
     } else {
-      outputBytes = encodeHour([{ key: 'bench/raw.json', body }], { source, hour, ingestedAt: Date.now() })!.body.byteLength;
+      outputBytes = encodeHour([{ key: 'bench/raw.json', body }], { source, table: 'bench', hour, ingestedAt: Date.now() })!.body.byteLength;
     }
     ms.push(performance.now() - t);
   }

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { secretNameOf, type PipelineConfig } from '../src/core/config.js';
-import { curatedTablePrefix } from '../src/core/layout.js';
+import { curatedTablePrefix, tableSchemaKey } from '../src/core/layout.js';
 import { Catalog } from './constructs/catalog.js';
 import { DataLakeBucket } from './constructs/data-lake-bucket.js';
 import { FailureAlerts } from './constructs/failure-alerts.js';
@@ -65,6 +65,10 @@ export class PipelineStack extends Stack {
     transform.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [raw.arnForObjects(`${source}/*`)] }));
     transform.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [curated.arnForObjects(`${curatedTablePrefix(config.table)}*`)] }),
+    );
+    // The table's remembered column types, so a type change between hours fails instead of splitting the table.
+    transform.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [curated.arnForObjects(tableSchemaKey(config.table))] }),
     );
 
     const alerts = new FailureAlerts(this, 'Alerts');

@@ -76,6 +76,15 @@ export class InvalidInputError extends PipelineError {
   }
 }
 
+/** An object the step needs is not in the store (terminal: rerunning the step alone will not create it). */
+export class ObjectNotFoundError extends PipelineError {
+  readonly transient = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ObjectNotFoundError';
+  }
+}
+
 /** The object store (S3 or the local lake) failed; the state machine retries it. */
 export class StoreUnavailableError extends PipelineError {
   readonly transient = true;

@@ -72,6 +72,14 @@ export function curatedObjectKey(table: string, hour: Hour): string {
   return `${table}/${partition(hour)}/${table}_${hour.compact}Z.parquet`;
 }
 
+/**
+ * Where a table's column types are remembered between hours, beside (not under) the table prefix so
+ * neither the crawler nor a query ever reads it as data.
+ */
+export function tableSchemaKey(table: string): string {
+  return `_schemas/${table}.json`;
+}
+
 /** The prefix under which a table's Hive partitions live (the crawler's and DuckDB's root). */
 export function curatedTablePrefix(table: string): string {
   return `${table}/`;

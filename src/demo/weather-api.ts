@@ -6,8 +6,10 @@ export const DEMO_API_KEY = 'demo-key';
 
 /** Faults the demo API can inject, for tests and demos of the failure paths. */
 export interface DemoFaults {
-  /** Answer the first N calls with 503. */
+  /** Answer the first N calls with 503 (or `failStatus`). */
   readonly failFirst?: number;
+  /** The status of the first `failFirst` answers (default 503). */
+  readonly failStatus?: number;
   /** Answer this fraction of calls (0..1) with 503, decided by a seeded sequence (reproducible). */
   readonly failureRate?: number;
   /** Wait this long before answering. */
@@ -18,6 +20,8 @@ export interface DemoFaults {
   readonly retryAfter?: string;
   /** Send a truncated JSON body with a 200. */
   readonly malformed?: boolean;
+  /** Answer 200 with exactly this body (HTML, an empty body, a JSON scalar, ...). */
+  readonly body?: string;
 }
 
 export interface DemoApiOptions extends DemoFaults {
@@ -71,7 +75,10 @@ export async function startDemoApi(options: DemoApiOptions = {}, port = 0, host 
     const unavailable = () =>
       send(options.status && options.status !== 200 ? options.status : 503, JSON.stringify({ error: { code: 9999, message: 'Service temporarily unavailable.' } }), options.retryAfter ? { 'retry-after': options.retryAfter } : {});
 
-    if (options.failFirst && call <= options.failFirst) return unavailable();
+    if (options.failFirst && call <= options.failFirst) {
+      const status = options.failStatus ?? 503;
+      return send(status, JSON.stringify({ error: { code: 9999, message: 'Service temporarily unavailable.' } }), options.retryAfter ? { 'retry-after': options.retryAfter } : {});
+    }
     if (options.failureRate && random() < options.failureRate) return unavailable();
     if (options.status && options.status !== 200) {
       if (options.status === 401 || options.status === 403) return error({ ...ERRORS.invalidKey, status: options.status });
@@ -81,6 +88,7 @@ export async function startDemoApi(options: DemoApiOptions = {}, port = 0, host 
     if (!url.searchParams.get('key')) return error(ERRORS.missingKey);
     if (url.searchParams.get('key') !== key) return error(ERRORS.invalidKey);
     const q = url.searchParams.get('q');
+    if (options.body !== undefined) return send(200, options.body, { 'content-type': options.body.startsWith('<') ? 'text/html' : 'application/json' });
     if (url.pathname === '/v1/current.json') {
       if (!q) return error(ERRORS.missingQ);
       const body = JSON.stringify(currentWeather(q, now()), null, 1);

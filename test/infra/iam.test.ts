@@ -22,6 +22,7 @@ const ALLOWED = [
   ...expand('TransformRole', ['logs:CreateLogStream', 'logs:PutLogEvents'], ['<TransformLogs.Arn>']),
   ...expand('TransformRole', ['s3:GetObject'], ['<RawZoneBucket.Arn>/weather/*']),
   ...expand('TransformRole', ['s3:PutObject'], ['<CuratedZoneBucket.Arn>/weather/*']),
+  ...expand('TransformRole', ['s3:GetObject', 's3:PutObject'], ['<CuratedZoneBucket.Arn>/_schemas/weather.json']),
   ...expand('TransformRole', ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['*']),
   // State machine: invoke the two functions, publish alerts, deliver its logs and traces.
   ...expand('PipelineStateMachineRole', ['lambda:InvokeFunction'], ['<FetchFunction.Arn>', '<FetchFunction.Arn>:*', '<TransformFunction.Arn>', '<TransformFunction.Arn>:*']),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../src/adapters/aws/s3-store.js';
-import { InvalidInputError, StoreUnavailableError } from '../../src/core/errors.js';
+import { ObjectNotFoundError, StoreUnavailableError } from '../../src/core/errors.js';
 import { startS3Server } from '../helpers/s3-server.js';
 import { failureOf } from '../helpers/errors.js';
 
@@ -41,7 +41,7 @@ describe('S3ObjectStore against an S3-compatible server on 127.0.0.1', () => {
 
   it('reports a missing object as a terminal error naming it', async () => {
     const store = new S3ObjectStore(s3.client, 'raw-zone');
-    await expect(store.get('nope.json')).rejects.toThrow(InvalidInputError);
+    await expect(store.get('nope.json')).rejects.toThrow(ObjectNotFoundError);
     await expect(store.get('nope.json')).rejects.toThrow(/s3:\/\/raw-zone\/nope.json does not exist/);
   });
 

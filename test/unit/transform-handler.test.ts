@@ -65,8 +65,8 @@ describe('transform Lambda handler against S3 on 127.0.0.1', () => {
 
   it('rethrows a failure under its own name, after a log line that names it', async () => {
     const run = await invoke('transform', { hour: '2026-11-25T19:00:00.000Z', rawKeys: ['weather/dt=2026-11-25/hour=19/missing.json'] });
-    expect(run.stdout).toContain('FAILED InvalidInputError');
+    expect(run.stdout).toContain('FAILED ObjectNotFoundError');
     const failure = (run.stdout + '\n' + run.stderr).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.message === 'step failed');
-    expect(failure).toMatchObject({ level: 'ERROR', errorName: 'InvalidInputError', step: 'Transform', hour: '2026-11-25T19:00:00.000Z' });
+    expect(failure).toMatchObject({ level: 'ERROR', errorName: 'ObjectNotFoundError', step: 'Transform', hour: '2026-11-25T19:00:00.000Z' });
   });
 });

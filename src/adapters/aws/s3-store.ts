@@ -1,5 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { InvalidInputError, StoreUnavailableError } from '../../core/errors.js';
+import { ObjectNotFoundError, StoreUnavailableError } from '../../core/errors.js';
 import type { ObjectStore, StoredObject } from '../../core/ports.js';
 
 /** One lake zone in one S3 bucket. */
@@ -30,7 +30,7 @@ export class S3ObjectStore implements ObjectStore {
       return { body, contentType: response.ContentType, metadata: response.Metadata ?? {} };
     } catch (error) {
       if (error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404)) {
-        throw new InvalidInputError(`${this.location}/${key} does not exist: rerun the hour from Fetch`);
+        throw new ObjectNotFoundError(`${this.location}/${key} does not exist`);
       }
       throw classifyS3Error(error, `reading ${this.location}/${key}`);
     }

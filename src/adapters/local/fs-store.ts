@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { InvalidInputError, StoreUnavailableError } from '../../core/errors.js';
+import { InvalidInputError, ObjectNotFoundError, StoreUnavailableError } from '../../core/errors.js';
 import type { ObjectStore, StoredObject } from '../../core/ports.js';
 
 /**
@@ -34,7 +34,7 @@ export class FsObjectStore implements ObjectStore {
     try {
       body = await readFile(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new InvalidInputError(`${path} does not exist: rerun the hour from Fetch`);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ObjectNotFoundError(`${path} does not exist`);
       throw new StoreUnavailableError(`reading ${path} failed: ${(error as Error).message}`, { cause: error });
     }
     const meta = await readFile(`${path}.meta.json`, 'utf8').then(JSON.parse, () => ({ metadata: {} }));

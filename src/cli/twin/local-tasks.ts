@@ -5,7 +5,7 @@ import { FsObjectStore } from '../../adapters/local/fs-store.js';
 import { writeNotification, type Notification } from '../../adapters/local/file-notifier.js';
 import type { PipelineConfig } from '../../core/config.js';
 import { fetchHttpClient, type HttpClient } from '../../core/http.js';
-import type { StepLogger } from '../../core/ports.js';
+import type { ObjectStore, StepLogger } from '../../core/ports.js';
 import { redact } from '../../core/redact.js';
 import { runFetchStep, type FetchInput } from '../../core/steps/fetch.js';
 import { runTransformStep, type TransformInput } from '../../core/steps/transform.js';
@@ -19,6 +19,8 @@ export interface LocalTaskOptions {
   readonly http?: HttpClient;
   readonly now?: () => number;
   readonly onNotification?: (notification: Notification, path: string) => void;
+  /** Replace the on-disk zones (fault-injection tests); default: `<lake>/raw` and `<lake>/curated`. */
+  readonly stores?: { raw?: ObjectStore; curated?: ObjectStore };
 }
 
 type TaskHandler = (input: unknown) => Promise<unknown>;
@@ -35,8 +37,8 @@ export function lakePaths(lakeDir: string) {
 export function localTaskHandlers(options: LocalTaskOptions): Record<string, TaskHandler> {
   const { config, lakeDir } = options;
   const paths = lakePaths(lakeDir);
-  const raw = new FsObjectStore(paths.raw);
-  const curated = new FsObjectStore(paths.curated);
+  const raw = options.stores?.raw ?? new FsObjectStore(paths.raw);
+  const curated = options.stores?.curated ?? new FsObjectStore(paths.curated);
   const secrets = new EnvSecretStore(process.env, options.apiKey);
   const now = options.now ?? Date.now;
   const secretValues = [options.apiKey, process.env.API_LAKE_API_KEY];

@@ -6,7 +6,7 @@ import type { HttpClient } from '../../core/http.js';
 import type { Hour } from '../../core/layout.js';
 import type { Notification } from '../../adapters/local/file-notifier.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, taskStateNames, type AmazonStatesDefinition } from './definition.js';
-import { localTaskHandlers } from './local-tasks.js';
+import { localTaskHandlers, type LocalTaskOptions } from './local-tasks.js';
 import { STATE } from '../../../infra/constructs/pipeline-state-machine.js';
 
 export type RunStatus = 'SUCCEEDED' | 'SKIPPED' | 'FAILED';
@@ -44,6 +44,8 @@ export interface RunOptions {
   readonly onNotification?: (notification: Notification, path: string) => void;
   /** The raw execution input; defaults to `{"time": <hour>}` as EventBridge sends it. */
   readonly input?: unknown;
+  /** Replace the on-disk zones (fault-injection tests). */
+  readonly stores?: LocalTaskOptions['stores'];
 }
 
 /** Every Task state must have a local handler: one without would silently call real AWS. */
@@ -63,6 +65,7 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
     apiKey: options.apiKey,
     http: options.http,
     now: options.now,
+    stores: options.stores,
     onNotification: (n, path) => {
       notifications.push(n);
       options.onNotification?.(n, path);

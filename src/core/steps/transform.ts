@@ -1,7 +1,8 @@
 import { buildColumns, columnSignature, type Column } from '../columns.js';
 import type { SourceConfig } from '../config.js';
-import { SchemaError } from '../errors.js';
-import { curatedObjectKey, scheduledHour, type Hour } from '../layout.js';
+import { ObjectNotFoundError, SchemaError } from '../errors.js';
+import { curatedObjectKey, scheduledHour, tableSchemaKey, type Hour } from '../layout.js';
+import { parseTableSchema, reconcileSchema, type TableSchema } from '../table-schema.js';
 import { writeParquet } from '../parquet.js';
 import type { ObjectStore, StepLogger } from '../ports.js';
 import { extractRecords, parseJsonBody, type JsonRecord } from '../records.js';
@@ -45,7 +46,15 @@ export async function runTransformStep(input: TransformInput, deps: TransformDep
   const hour = scheduledHour(input?.hour);
   const pages: RawPage[] = [];
   for (const rawKey of input.rawKeys ?? []) pages.push({ key: rawKey, body: (await deps.raw.get(rawKey)).body });
-  const encoded = encodeHour(pages, { source: deps.source, hour, ingestedAt: deps.now() });
+  const schemaKey = tableSchemaKey(deps.table);
+  const known = await deps.curated.get(schemaKey).then(
+    (object) => parseTableSchema(object.body, schemaKey),
+    (error: Error) => {
+      if (error instanceof ObjectNotFoundError) return undefined;
+      throw error;
+    },
+  );
+  const encoded = encodeHour(pages, { source: deps.source, table: deps.table, hour, ingestedAt: deps.now(), known });
   if (!encoded) {
     deps.logger.info('no records this hour: nothing written', { hour: hour.iso });
     return { table: deps.table, curatedKey: null, records: 0, bytes: 0, columns: [] };
@@ -55,6 +64,7 @@ export async function runTransformStep(input: TransformInput, deps: TransformDep
     contentType: 'application/vnd.apache.parquet',
     metadata: { source: deps.source.name, 'scheduled-hour': hour.iso, records: String(encoded.records) },
   });
+  await deps.curated.put(schemaKey, new TextEncoder().encode(JSON.stringify(encoded.schema, null, 2)), { contentType: 'application/json' });
   deps.logger.info('stored curated parquet', { curatedKey, records: encoded.records, bytes: encoded.body.byteLength });
   return { table: deps.table, curatedKey, records: encoded.records, bytes: encoded.body.byteLength, columns: encoded.columns };
 }
@@ -71,8 +81,8 @@ export interface RawPage {
  */
 export function encodeHour(
   pages: readonly RawPage[],
-  options: { source: SourceConfig; hour: Hour; ingestedAt: number },
-): { body: Uint8Array; records: number; columns: string[] } | null {
+  options: { source: SourceConfig; table: string; hour: Hour; ingestedAt: number; known?: TableSchema },
+): { body: Uint8Array; records: number; columns: string[]; schema: TableSchema } | null {
   const records: JsonRecord[] = [];
   const recordKeys: string[] = [];
   for (const page of pages) {
@@ -95,6 +105,8 @@ export function encodeHour(
     }
   }
   const all = [...columns, ...lineage];
+  const signatures = all.map(columnSignature);
+  const schema = reconcileSchema(options.table, options.known, signatures, options.hour);
   const body = writeParquet(all, { 'api-lake.source': options.source.name, 'api-lake.scheduled-hour': options.hour.iso });
-  return { body, records: records.length, columns: all.map(columnSignature) };
+  return { body, records: records.length, columns: signatures, schema };
 }
