@@ -17,10 +17,10 @@ export async function queryLake(lakeDir: string, sql: string): Promise<QueryResu
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
-    for (const table of existsSync(curated) ? readdirSync(curated, { withFileTypes: true }).filter((d) => d.isDirectory()) : []) {
-      const glob = join(curated, table.name, '**', '*.parquet').replaceAll("'", "''");
+    for (const table of lakeTables(lakeDir)) {
+      const glob = join(curated, table, '**', '*.parquet').replaceAll("'", "''");
       await connection.run(
-        `CREATE VIEW "${table.name.replaceAll('"', '""')}" AS SELECT * FROM read_parquet('${glob}', hive_partitioning = true, hive_types_autocast = false, union_by_name = true)`,
+        `CREATE VIEW "${table.replaceAll('"', '""')}" AS SELECT * FROM read_parquet('${glob}', hive_partitioning = true, hive_types_autocast = false, union_by_name = true)`,
       );
     }
     const reader = await connection.runAndReadAll(sql);
@@ -31,10 +31,13 @@ export async function queryLake(lakeDir: string, sql: string): Promise<QueryResu
   }
 }
 
-/** Names of the tables the lake holds. */
+/** Names of the tables the lake holds: the curated directories, except bookkeeping ones such as `_schemas`. */
 export function lakeTables(lakeDir: string): string[] {
   const curated = resolve(lakeDir, 'curated');
-  return existsSync(curated) ? readdirSync(curated, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name) : [];
+  if (!existsSync(curated)) return [];
+  return readdirSync(curated, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('_'))
+    .map((d) => d.name);
 }
 
 /** A readable text table. */

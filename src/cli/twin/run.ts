@@ -74,7 +74,7 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
   assertEveryTaskHasHandler(options.definition, handlers);
   // The library mutates the definition it is given: hand it a copy.
   const machine = new StateMachine(structuredClone(options.definition) as never, { validationOptions: { checkPaths: true, checkArn: true } });
-  const input = options.input ?? { time: options.hour.iso.replace('.000Z', 'Z') };
+  const input = options.input !== undefined ? options.input : { time: options.hour.iso.replace('.000Z', 'Z') };
   const name = `local-${options.hour.compact}-${randomUUID().slice(0, 8)}`;
   const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:api-lake-local:${name}`;
   const retryOverrides = options.fast
