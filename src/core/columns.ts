@@ -99,9 +99,17 @@ export function buildColumns(records: readonly JsonRecord[], declared: Readonly<
   return columns;
 }
 
+/** Glue and Athena refuse longer column names. */
+export const MAX_COLUMN_NAME_LENGTH = 255;
+
 function builderFor(builders: Map<string, { builder: Builder; node: PathNode }>, node: PathNode, row: number): Builder {
   const name = columnName(node.path);
   const dotted = node.path.join('.');
+  if (name.length > MAX_COLUMN_NAME_LENGTH) {
+    throw new SchemaError(
+      `field "${dotted.slice(0, 60)}..." (record ${row}) becomes a column name of ${name.length} characters, over Athena's ${MAX_COLUMN_NAME_LENGTH}; read the records from a deeper source.recordsPath`,
+    );
+  }
   const existing = builders.get(name);
   if (existing) {
     throw new SchemaError(`fields "${existing.builder.path}" and "${dotted}" both become column "${name}" (record ${row}); rename one upstream or read the records from another recordsPath`);
