@@ -6,22 +6,10 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { PipelineConfig } from '../../src/core/config.js';
+import { STATE } from '../state-names.js';
 import { STORE_RETRY, worstCaseExecutionSeconds } from '../timeouts.js';
 
-/** State names: the local twin maps its handlers by these, so they are part of the contract. */
-export const STATE = {
-  checkInput: 'CheckInput',
-  fetch: 'Fetch',
-  transform: 'Transform',
-  inputInvalid: 'InputInvalid',
-  fetchFailed: 'FetchFailed',
-  transformFailed: 'TransformFailed',
-  notifyFailure: 'NotifyFailure',
-  notifySkipped: 'NotifySkipped',
-  failed: 'Failed',
-  hourSkipped: 'HourSkipped',
-  succeeded: 'Succeeded',
-} as const;
+export { STATE } from '../state-names.js';
 
 export interface PipelineStateMachineProps {
   readonly config: PipelineConfig;

@@ -3,8 +3,8 @@ import { hoursBetween, type Hour } from '../../core/layout.js';
 import type { PipelineConfig } from '../../core/config.js';
 import { DEMO_API_KEY, startDemoApi, type DemoApi } from '../../demo/weather-api.js';
 import { parse, UsageError } from '../args.js';
-import { formatTable, queryLake } from '../query.js';
-import { synthesizeDefinition } from '../twin/definition.js';
+import { formatTable } from '../format.js';
+import { loadDefinition } from '../twin/definition.js';
 import { lakePaths } from '../twin/local-tasks.js';
 import { runHour, type ProgressEvent, type RunResult } from '../twin/run.js';
 import { hourOption, loadRunConfig } from './common.js';
@@ -51,7 +51,7 @@ async function openSession(values: { config?: string; lake: string; 'api-url'?: 
 
 /** Runs hours in order through the local twin, printing progress; returns the results. */
 async function runHours(session: Session, hours: Hour[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<RunResult[]> {
-  const definition = synthesizeDefinition(session.config);
+  const { definition } = await loadDefinition(session.config);
   const results: RunResult[] = [];
   for (const hour of hours) {
     session.demoHour.current = Date.parse(hour.iso) + 5 * 60_000;
@@ -155,6 +155,6 @@ export async function startCommand(argv: string[], out = process.stdout, err = p
   const numbers = columns.filter(([, type]) => type === 'double').slice(-3);
   const shown = [...(firstText ? [firstText] : []), ...numbers].map(([name]) => name);
   const sql = `SELECT dt, hour, ${[...shown, 'lake_ingested_at'].join(', ')} FROM ${config.table} ORDER BY dt DESC, hour DESC LIMIT 5`;
-  out.write(`\nQuerying the curated lake with DuckDB (the local stand-in for Athena):\n  ${sql}\n\n${formatTable(await queryLake(values.lake, sql))}\n`);
+  out.write(`\nQuerying the curated lake with DuckDB (the local stand-in for Athena):\n  ${sql}\n\n${formatTable(await (await import('../query.js')).queryLake(values.lake, sql))}\n`);
   return 0;
 }

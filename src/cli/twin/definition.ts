@@ -1,10 +1,18 @@
-import { Stack } from 'aws-cdk-lib';
-import { buildApp } from '../../../infra/app.js';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PipelineConfig } from '../../core/config.js';
 
 /** Placeholder account and region the local twin substitutes for CloudFormation references. */
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+/** Everything the synthesized definition is a function of, besides the config. */
+const INPUT_DIRS = ['infra', 'src/core'];
+const INPUT_FILES = ['src/cli/twin/synthesize.ts', 'package-lock.json', 'cdk.json'];
+const CACHE_DIR = join(ROOT, 'node_modules/.cache/api-lake');
 
 export interface AmazonStatesDefinition {
   StartAt: string;
@@ -22,40 +30,47 @@ export interface StateDefinition {
 }
 
 /**
- * The state machine definition exactly as the CDK app synthesizes it for this config (bundling skipped,
- * so no esbuild runs), with CloudFormation references resolved to local placeholder ARNs. Nothing is
- * hand-written here, so what runs locally cannot drift from what deploys.
+ * The deployed state machine definition for this config. Synthesizing loads aws-cdk-lib and takes
+ * about 2 s, so the result is kept under a fingerprint of everything it depends on: the config, every
+ * file of infra/ and src/core/, the synthesizer, package-lock.json (the aws-cdk-lib version) and
+ * cdk.json. Any change to any of them is a new fingerprint and a fresh synth, so the cache cannot
+ * drift from what deploys. `API_LAKE_NO_CACHE=1` always synthesizes.
  */
-export function synthesizeDefinition(config: PipelineConfig): AmazonStatesDefinition {
-  // No bundling, no cdk-nag and no CloudFormation validation: the definition does not depend on them, and they take seconds.
-  const { app, stack } = buildApp({ config, nag: false, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
-  const template = app.synth({ validateOnSynthesis: false }).getStackByName(stack.stackName).template as {
-    Resources: Record<string, { Type: string; Properties: { DefinitionString: unknown } }>;
-  };
-  const machines = Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-  if (machines.length !== 1) throw new Error(`expected one state machine in stack ${stack.stackName}, found ${machines.length}`);
-  return JSON.parse(resolveReferences(machines[0]!.Properties.DefinitionString, template.Resources, stack)) as AmazonStatesDefinition;
+export async function loadDefinition(config: PipelineConfig, env: NodeJS.ProcessEnv = process.env): Promise<{ definition: AmazonStatesDefinition; cached: boolean }> {
+  const file = join(CACHE_DIR, `definition-${fingerprint(config)}.json`);
+  if (env.API_LAKE_NO_CACHE !== '1') {
+    try {
+      return { definition: JSON.parse(readFileSync(file, 'utf8')) as AmazonStatesDefinition, cached: true };
+    } catch {
+      // not cached yet (or unreadable): synthesize below
+    }
+  }
+  const { synthesizeDefinition } = await import('./synthesize.js');
+  const definition = synthesizeDefinition(config);
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(definition));
+    renameSync(tmp, file);
+  } catch {
+    // a read-only checkout still runs, it just synthesizes every time
+  }
+  return { definition, cached: false };
 }
 
-function resolveReferences(value: unknown, resources: Record<string, { Type: string }>, stack: Stack): string {
-  if (typeof value === 'string') return value;
-  const v = value as Record<string, unknown>;
-  if ('Fn::Join' in v) {
-    const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
-    return parts.map((p) => resolveReferences(p, resources, stack)).join(separator);
-  }
-  if ('Ref' in v) {
-    const id = v.Ref as string;
-    if (id === 'AWS::Partition') return 'aws';
-    if (id === 'AWS::Region') return LOCAL_REGION;
-    if (id === 'AWS::AccountId') return LOCAL_ACCOUNT;
-    if (resources[id]?.Type === 'AWS::SNS::Topic') return `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${id}`;
-  }
-  if ('Fn::GetAtt' in v) {
-    const [id, attribute] = v['Fn::GetAtt'] as [string, string];
-    if (resources[id]?.Type === 'AWS::Lambda::Function' && attribute === 'Arn') return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${id}`;
-  }
-  throw new Error(`the local twin cannot resolve ${JSON.stringify(value)} in stack ${stack.stackName}'s state machine definition`);
+/**
+ * SHA-256 over the config and the contents of every input file, in a stable order. The source URL is
+ * left out: it reaches only the functions' environment, never the definition (a test holds this), and
+ * `--demo` gives it a new port on every run.
+ */
+export function fingerprint(config: PipelineConfig): string {
+  const hash = createHash('sha256').update(JSON.stringify({ ...config, source: { ...config.source, url: undefined } }));
+  const files = [
+    ...INPUT_DIRS.flatMap((dir) => (readdirSync(join(ROOT, dir), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f))),
+    ...INPUT_FILES,
+  ].sort();
+  for (const f of files) hash.update(`\0${f}\0`).update(readFileSync(join(ROOT, f)));
+  return hash.digest('hex').slice(0, 32);
 }
 
 /** Names of every Task state, nested ones included (Parallel branches, Map processors). */

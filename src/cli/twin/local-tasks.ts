@@ -9,7 +9,7 @@ import type { ObjectStore, StepLogger } from '../../core/ports.js';
 import { redact } from '../../core/redact.js';
 import { runFetchStep, type FetchInput } from '../../core/steps/fetch.js';
 import { runTransformStep, type TransformInput } from '../../core/steps/transform.js';
-import { STATE } from '../../../infra/constructs/pipeline-state-machine.js';
+import { STATE } from '../../../infra/state-names.js';
 
 export interface LocalTaskOptions {
   readonly config: PipelineConfig;

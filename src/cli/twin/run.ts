@@ -7,7 +7,7 @@ import type { Hour } from '../../core/layout.js';
 import type { Notification } from '../../adapters/local/file-notifier.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, taskStateNames, type AmazonStatesDefinition } from './definition.js';
 import { localTaskHandlers, type LocalTaskOptions } from './local-tasks.js';
-import { STATE } from '../../../infra/constructs/pipeline-state-machine.js';
+import { STATE } from '../../../infra/state-names.js';
 
 export type RunStatus = 'SUCCEEDED' | 'SKIPPED' | 'FAILED';
 

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/core/config.js';
+import { fingerprint, loadDefinition } from '../../src/cli/twin/definition.js';
+import { synthesizeDefinition } from '../../src/cli/twin/synthesize.js';
+import { projectConfig } from '../helpers/synth.js';
+
+describe('the definition the twin runs', () => {
+  it('is the synthesized one, whether fresh or from the fingerprinted cache', async () => {
+    const config = projectConfig();
+    const fresh = synthesizeDefinition(config);
+    const first = await loadDefinition(config, { API_LAKE_NO_CACHE: '1' });
+    const again = await loadDefinition(config);
+    expect(first.cached).toBe(false);
+    expect(again.cached).toBe(true);
+    expect(first.definition).toEqual(fresh);
+    expect(again.definition).toEqual(fresh);
+  });
+
+  it('does not depend on the source URL, which the fingerprint therefore leaves out', () => {
+    const base = projectConfig();
+    const elsewhere = parseConfig({ ...base, source: { ...base.source, url: 'http://127.0.0.1:4321/v1/current.json' } });
+    expect(synthesizeDefinition(elsewhere)).toEqual(synthesizeDefinition(base));
+    expect(fingerprint(elsewhere)).toBe(fingerprint(base));
+  });
+
+  it('gets a new fingerprint when anything that shapes it changes', () => {
+    const base = projectConfig();
+    expect(fingerprint(parseConfig({ ...base, retry: { ...base.retry, maxAttempts: 5 } }))).not.toBe(fingerprint(base));
+    expect(fingerprint(parseConfig({ ...base, source: { ...base.source, name: 'other' } }))).not.toBe(fingerprint(base));
+  });
+});
