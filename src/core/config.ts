@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from './errors.js';
 
 /** Defaults, held as named constants so docs, code and tests agree (README "Configuration"). */
@@ -28,25 +28,31 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
-const sourceUrl = z.string().superRefine((value, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `must be an absolute https URL, got "${value}"` });
-    return;
-  }
-  if (url.protocol === 'https:') return;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return;
-  ctx.addIssue({
-    code: 'custom',
-    message: 'must be an https URL (plain http is allowed only for loopback hosts: the API key must never travel unencrypted)',
-  });
-});
+const sourceUrl = z.string().check(
+  z.superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be an absolute https URL, got "${value}"`, input: value });
+      return;
+    }
+    if (url.protocol === 'https:') return;
+    if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be an https URL (plain http is allowed only for loopback hosts: the API key must never travel unencrypted)',
+      input: value,
+    });
+  }),
+);
 
+const nonEmpty = z.string().check(z.minLength(1, 'must not be empty'));
+/** How the key is sent: `auth.in`. */
+export const AUTH_KINDS = ['query', 'header', 'bearer', 'none'] as const;
 const auth = z.discriminatedUnion('in', [
-  z.strictObject({ in: z.literal('query'), name: z.string().min(1) }),
-  z.strictObject({ in: z.literal('header'), name: z.string().min(1) }),
+  z.strictObject({ in: z.literal('query'), name: nonEmpty }),
+  z.strictObject({ in: z.literal('header'), name: nonEmpty }),
   z.strictObject({ in: z.literal('bearer') }),
   z.strictObject({ in: z.literal('none') }),
 ]);
@@ -55,54 +61,58 @@ const auth = z.discriminatedUnion('in', [
 export const COLUMN_TYPES = ['double', 'bigint', 'string', 'boolean', 'timestamp'] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
-const positiveInt = z.number().int().positive();
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().check(z.int(), z.gte(min), z.lte(max));
+const withDefault = <T extends z.ZodMiniType>(schema: T, value: z.output<T>) => z._default(schema, value as never);
+const NAME_RULE = 'must be lowercase letters, digits and _, starting with a letter (at most 63)';
+const SCHEDULE_RULE = 'must be an EventBridge schedule expression: cron(m h dom mon dow y) or rate(N unit)';
 
 const sourceSchema = z.strictObject({
-  name: z.string().regex(NAME, 'must be lowercase letters, digits and _, starting with a letter (at most 63)'),
+  name: z.string().check(z.regex(NAME, NAME_RULE)),
   url: sourceUrl,
-  params: z.record(z.string(), z.string()).default({}),
-  headers: z.record(z.string(), z.string()).default({}),
+  params: withDefault(z.record(z.string(), z.string()), {}),
+  headers: withDefault(z.record(z.string(), z.string()), {}),
   auth,
-  recordsPath: z.string().regex(/^$|^[^.]+(\.[^.]+)*$/, 'must be "" or a dotted path such as "data.items"').default(''),
-  columns: z.record(z.string(), z.enum(COLUMN_TYPES)).default({}),
-  timeoutSeconds: positiveInt.max(600).default(DEFAULTS.requestTimeoutSeconds),
-  maxResponseBytes: positiveInt.default(DEFAULTS.maxResponseBytes),
-  secretName: z.string().min(1).optional(),
-  secretField: z.string().min(1).default(DEFAULTS.secretField),
+  recordsPath: withDefault(z.string().check(z.regex(/^$|^[^.]+(\.[^.]+)*$/, 'must be "" or a dotted path such as "data.items"')), ''),
+  columns: withDefault(z.record(z.string(), z.enum(COLUMN_TYPES)), {}),
+  timeoutSeconds: withDefault(integer(1, 600), DEFAULTS.requestTimeoutSeconds),
+  maxResponseBytes: withDefault(integer(1), DEFAULTS.maxResponseBytes),
+  secretName: z.optional(nonEmpty),
+  secretField: withDefault(nonEmpty, DEFAULTS.secretField),
 });
 
 const configSchema = z.strictObject({
   source: sourceSchema,
-  table: z.string().regex(NAME, 'must be lowercase letters, digits and _, starting with a letter (at most 63)'),
-  schedule: z.string().regex(SCHEDULE, 'must be an EventBridge schedule expression: cron(m h dom mon dow y) or rate(N unit)'),
-  retry: z
-    .strictObject({
-      maxAttempts: z.number().int().min(0).max(10).default(DEFAULTS.retryMaxAttempts),
-      intervalSeconds: positiveInt.default(DEFAULTS.retryIntervalSeconds),
-      backoffRate: z.number().min(1).max(10).default(DEFAULTS.retryBackoffRate),
-      maxDelaySeconds: positiveInt.default(DEFAULTS.retryMaxDelaySeconds),
-    })
-    .prefault({}),
-  storage: z
-    .strictObject({
-      rawInfrequentAccessAfterDays: z.number().int().min(30).default(DEFAULTS.rawInfrequentAccessAfterDays),
-      logRetentionDays: positiveInt.default(DEFAULTS.logRetentionDays),
-      athenaResultsExpireDays: positiveInt.default(DEFAULTS.athenaResultsExpireDays),
-    })
-    .prefault({}),
-  crawler: z
-    .strictObject({ schedule: z.string().regex(SCHEDULE, 'must be cron(...) or rate(...)').default(DEFAULTS.crawlerSchedule) })
-    .prefault({}),
-  lambda: z
-    .strictObject({
-      fetchMemoryMb: z.number().int().min(128).max(10240).default(DEFAULTS.fetchMemoryMb),
-      transformMemoryMb: z.number().int().min(128).max(10240).default(DEFAULTS.transformMemoryMb),
-    })
-    .prefault({}),
+  table: z.string().check(z.regex(NAME, NAME_RULE)),
+  schedule: z.string().check(z.regex(SCHEDULE, SCHEDULE_RULE)),
+  retry: z.prefault(
+    z.strictObject({
+      maxAttempts: withDefault(integer(0, 10), DEFAULTS.retryMaxAttempts),
+      intervalSeconds: withDefault(integer(1), DEFAULTS.retryIntervalSeconds),
+      backoffRate: withDefault(z.number().check(z.gte(1), z.lte(10)), DEFAULTS.retryBackoffRate),
+      maxDelaySeconds: withDefault(integer(1), DEFAULTS.retryMaxDelaySeconds),
+    }),
+    {},
+  ),
+  storage: z.prefault(
+    z.strictObject({
+      rawInfrequentAccessAfterDays: withDefault(integer(30), DEFAULTS.rawInfrequentAccessAfterDays),
+      logRetentionDays: withDefault(integer(1), DEFAULTS.logRetentionDays),
+      athenaResultsExpireDays: withDefault(integer(1), DEFAULTS.athenaResultsExpireDays),
+    }),
+    {},
+  ),
+  crawler: z.prefault(z.strictObject({ schedule: withDefault(z.string().check(z.regex(SCHEDULE, SCHEDULE_RULE)), DEFAULTS.crawlerSchedule) }), {}),
+  lambda: z.prefault(
+    z.strictObject({
+      fetchMemoryMb: withDefault(integer(128, 10240), DEFAULTS.fetchMemoryMb),
+      transformMemoryMb: withDefault(integer(128, 10240), DEFAULTS.transformMemoryMb),
+    }),
+    {},
+  ),
 });
 
 /** The validated pipeline configuration, with every default applied. */
-export type PipelineConfig = z.infer<typeof configSchema>;
+export type PipelineConfig = z.output<typeof configSchema>;
 export type SourceConfig = PipelineConfig['source'];
 
 /** The Secrets Manager name of a source's API key. */
@@ -115,7 +125,8 @@ export function secretNameOf(source: Pick<SourceConfig, 'name' | 'secretName'>):
  * so a user fixes them all in one go.
  */
 export function parseConfig(input: unknown, origin = 'configuration'): PipelineConfig {
-  const result = configSchema.safeParse(input);
+  // reportInput lets a missing field be told apart from a wrong one; a config never holds the key.
+  const result = configSchema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.map(formatIssue), origin);
 }
@@ -131,11 +142,30 @@ export function parseConfigText(text: string, origin: string): PipelineConfig {
   return parseConfig(json, origin);
 }
 
+/**
+ * `path: rule` for one issue. zod/mini ships no message locale (it keeps the Lambda bundle about
+ * 400 KB smaller than zod), so every rule is worded here or in the schema.
+ */
 function formatIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.length ? issue.path.map(String).join('.') : '(root)';
-  if (issue.code === 'unrecognized_keys') {
-    return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (remove or fix the spelling)`;
-  }
-  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return `${path}: is required`;
-  return `${path}: ${issue.message}`;
+  const rule = (() => {
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (remove or fix the spelling)`;
+      case 'invalid_type':
+        return issue.input === undefined ? 'is required' : `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}, got ${JSON.stringify(issue.input)}`;
+      case 'too_small':
+        return `must be at least ${issue.minimum}`;
+      case 'too_big':
+        return `must be at most ${issue.maximum}`;
+      case 'invalid_value':
+        return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      case 'invalid_union':
+        // The only union is `auth`, discriminated by `in`.
+        return `must be one of ${AUTH_KINDS.map((k) => `"${k}"`).join(', ')}`;
+      default:
+        return issue.message && issue.message !== 'Invalid input' ? issue.message : `is invalid (${issue.code})`;
+    }
+  })();
+  return `${path}: ${issue.code === 'invalid_format' || issue.code === 'custom' ? issue.message : rule}`;
 }
