@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,21 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { setKeyCommand } from '../../src/cli/commands/aws.js';
 import { UsageError } from '../../src/cli/args.js';
 import { startDemoApi } from '../../src/demo/weather-api.js';
+import { PROJECT_ROOT, runNode } from '../helpers/node-process.js';
 import { RECOGNISABLE_KEY, tempLake } from '../helpers/twin.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 
 /** Runs the real `api-lake` entry point in a child process. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/api-lake.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runNode([join(PROJECT_ROOT, 'bin/api-lake.js'), ...args], { ...process.env, ...env });
 
 describe('api-lake CLI', () => {
   it('exits 2 with a message naming the problem for bad arguments and bad config', async () => {

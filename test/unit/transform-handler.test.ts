@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNode } from '../helpers/node-process.js';
 import { startS3Server } from '../helpers/s3-server.js';
 import { projectConfig } from '../helpers/synth.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 let s3: Awaited<ReturnType<typeof startS3Server>>;
 beforeAll(async () => {
   s3 = await startS3Server(['raw', 'curated']);
@@ -13,31 +12,21 @@ beforeAll(async () => {
 afterAll(async () => s3?.stop());
 
 /** Invokes the real Lambda handler module in a fresh process, as the Lambda runtime would. */
-function invoke(handler: string, event: unknown): Promise<{ code: number; stdout: string; stderr: string }> {
+function invoke(handler: string, event: unknown) {
   const script = `import('./src/handlers/${handler}.ts').then((m) => m.handler(${JSON.stringify(event)})).then((o) => console.log('RESULT ' + JSON.stringify(o)), (e) => { console.log('FAILED ' + e.name); process.exitCode = 1; })`;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        PIPELINE_CONFIG: JSON.stringify(projectConfig()),
-        RAW_BUCKET: 'raw',
-        CURATED_BUCKET: 'curated',
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'S3RVER',
-        AWS_SECRET_ACCESS_KEY: 'S3RVER',
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
-        AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-        AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-        POWERTOOLS_TRACE_ENABLED: 'false',
-        POWERTOOLS_METRICS_NAMESPACE: 'ApiLake',
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  return runNode(['--import', 'tsx', '-e', script], {
+    PATH: process.env.PATH,
+    PIPELINE_CONFIG: JSON.stringify(projectConfig()),
+    RAW_BUCKET: 'raw',
+    CURATED_BUCKET: 'curated',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_NAMESPACE: 'ApiLake',
   });
 }
 
