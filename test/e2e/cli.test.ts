@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { CreateSecretCommand, PutSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
+import { deleteApiKey, SECRET_RECOVERY_WINDOW_DAYS } from '../../src/adapters/aws/secret-admin.js';
 import { describe, expect, it } from 'vitest';
 import { setKeyCommand } from '../../src/cli/commands/aws.js';
 import { UsageError } from '../../src/cli/args.js';
@@ -112,6 +113,29 @@ function capture() {
   let text = '';
   return { stream: new Writable({ write: (chunk, _e, done) => ((text += chunk), done()) }), text: () => text };
 }
+
+describe('api-lake destroy', () => {
+  it('refuses to destroy without a terminal to confirm on unless --yes is given', async () => {
+    const run = await cli(['destroy']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no terminal to confirm on: pass --yes');
+  });
+
+  it('schedules the secret for deletion with a recovery window, and accepts one already gone', async () => {
+    const deleted: unknown[] = [];
+    const client = {
+      send: async (command: unknown) => {
+        if (!(command instanceof DeleteSecretCommand)) throw new Error('unexpected command');
+        if (command.input.SecretId === 'gone') throw new ResourceNotFoundException({ message: 'not found', $metadata: {} });
+        deleted.push(command.input);
+        return {};
+      },
+    };
+    expect(await deleteApiKey(client as never, 'api-lake/weather/api-key')).toBe('scheduled');
+    expect(deleted).toEqual([{ SecretId: 'api-lake/weather/api-key', RecoveryWindowInDays: SECRET_RECOVERY_WINDOW_DAYS }]);
+    expect(await deleteApiKey(client as never, 'gone')).toBe('absent');
+  });
+});
 
 describe('api-lake set-key', () => {
   it('creates the secret from piped stdin, then updates it, never printing the key', async () => {

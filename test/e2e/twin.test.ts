@@ -100,7 +100,8 @@ describe('local twin, end to end through the synthesized state machine', () => {
       expect(produced.length).toBeGreaterThan(100);
       expect(produced).not.toContain(RECOGNISABLE_KEY);
     }
-    // The logs did record the calls, with the key redacted.
+    // The logs did record the calls, with the key redacted, and the search covered the execution history.
     expect(everythingProduced(runs[0]!)).toContain('key=***');
+    expect(JSON.stringify(runs[0]!.history)).toContain('"rawKeys"');
   });
 });

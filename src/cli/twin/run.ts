@@ -22,6 +22,8 @@ export interface RunResult {
   readonly error?: string;
   readonly cause?: string;
   readonly notifications: Notification[];
+  /** Every execution event with its state inputs and outputs: the local execution history. */
+  readonly history: unknown[];
 }
 
 /** One line of progress: a state starting or ending, a retry, the outcome. */
@@ -86,7 +88,8 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
   });
 
   const entered = new Set<string>();
-  const progress = followProgress(execution.eventLogs, entered, options.onProgress);
+  const history: unknown[] = [];
+  const progress = followProgress(execution.eventLogs, entered, history, options.onProgress);
   let output: RunResult['output'];
   let error: string | undefined;
   let cause: string | undefined;
@@ -100,14 +103,20 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
   }
   await progress;
   const status: RunStatus = error ? 'FAILED' : entered.has(STATE.hourSkipped) ? 'SKIPPED' : 'SUCCEEDED';
-  return { status, hour: options.hour.iso, executionArn, output, error, cause, notifications };
+  return { status, hour: options.hour.iso, executionArn, output, error, cause, notifications, history };
 }
 
-async function followProgress(events: AsyncGenerator<unknown>, entered: Set<string>, onProgress?: (event: ProgressEvent) => void): Promise<void> {
+async function followProgress(
+  events: AsyncGenerator<unknown>,
+  entered: Set<string>,
+  history: unknown[],
+  onProgress?: (event: ProgressEvent) => void,
+): Promise<void> {
   const started = new Map<string, number>();
   const attempts = new Map<string, number>();
   const failed = new Set<string>();
   for await (const raw of events) {
+    history.push(raw);
     const event = raw as { type: string; timestamp: number; state?: { name: string; type: string }; Error?: string };
     const state = event.state?.name;
     if (!state) continue;
