@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fetchTimeoutSeconds, TRANSFORM_TIMEOUT_SECONDS, worstCaseExecutionSeconds } from '../../infra/timeouts.js';
 import { DEFAULTS } from '../../src/core/config.js';
+import { projectConfig } from '../helpers/synth.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -10,6 +12,15 @@ function documentedDefault(field: string): string {
   if (!row) throw new Error(`README has no configuration row for ${field}`);
   return row.split('|')[2]!.trim();
 }
+
+describe('README sizing', () => {
+  it('states the timeouts the stack computes', () => {
+    const config = projectConfig();
+    expect(readme).toContain(`| Fetch timeout | ${fetchTimeoutSeconds(config)} s =`);
+    expect(readme).toContain(`| State machine timeout | ${worstCaseExecutionSeconds(config).toLocaleString('en-US')} s |`);
+    expect(readme).toContain(`| Transform timeout | ${TRANSFORM_TIMEOUT_SECONDS} s |`);
+  });
+});
 
 describe('README configuration reference', () => {
   it('documents the defaults the code applies', () => {
