@@ -44,7 +44,8 @@ export function writeParquet(columns: readonly Column[], metadata: Record<string
     kvMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value })),
   });
   parquet.write({
-    columnData: columns.map((c) => ({ name: c.name, data: c.values as unknown[] as never })),
+    // Booleans PLAIN, not the RLE a V2 writer may choose: some readers still lack RLE-encoded booleans.
+    columnData: columns.map((c) => ({ name: c.name, data: c.values as unknown[] as never, encoding: c.type === 'boolean' ? ('PLAIN' as const) : undefined })),
     rowGroupSize: ROW_GROUP_ROWS,
   });
   parquet.finish();
