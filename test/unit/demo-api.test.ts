@@ -35,6 +35,21 @@ describe('demo API (WeatherAPI.com look-alike)', () => {
     expect(body.current.condition).toEqual({ text: expect.any(String), icon: expect.any(String), code: expect.any(Number) });
   });
 
+  it('fails a seeded, reproducible fraction of calls with --failure-rate', async () => {
+    const statuses = async () => {
+      api = await startDemoApi({ key: 'k1', failureRate: 0.5, seed: 7 });
+      const seen: number[] = [];
+      for (let i = 0; i < 40; i++) seen.push((await get(`${api.url}/v1/current.json?key=k1&q=1,2`)).status);
+      await api.close();
+      api = undefined;
+      return seen;
+    };
+    const first = await statuses();
+    expect(first.filter((s) => s === 503).length).toBeGreaterThan(8);
+    expect(first.filter((s) => s === 200).length).toBeGreaterThan(8);
+    expect(await statuses()).toEqual(first);
+  });
+
   it('injects faults: first N calls 503 with Retry-After, a fixed status, a truncated body, N bulk records', async () => {
     api = await startDemoApi({ key: 'k1', failFirst: 1, retryAfter: '3' });
     const failed = await get(`${api.url}/v1/current.json?key=k1&q=1,2`);
