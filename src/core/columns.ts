@@ -51,7 +51,7 @@ interface Builder {
   kind?: Kind;
   nested: boolean;
   elementKind?: Exclude<Kind, 'array'>;
-  /** Dense: padded with null up to the current row before each value is appended. */
+  /** One slot per record, null until a value arrives (allocated whole: no growth, no holes). */
   values: unknown[];
 }
 
@@ -81,12 +81,11 @@ export function buildColumns(records: readonly JsonRecord[], declared: Readonly<
         visit(value as JsonRecord, child, row);
         continue;
       }
-      const builder = (child.builder ??= builderFor(builders, child, row));
+      const builder = (child.builder ??= builderFor(builders, child, row, records.length));
       if (value === null || value === undefined) continue;
-      noteKind(builder, value, row);
-      const values = builder.values;
-      while (values.length < row) values.push(null);
-      values.push(value);
+      // Fast path: a scalar of the type this column already has needs no further checks.
+      if (typeof value !== builder.kind) noteKind(builder, value, row);
+      builder.values[row] = value;
     }
   };
   for (let row = 0; row < records.length; row++) visit(records[row]!, root, row);
@@ -102,7 +101,7 @@ export function buildColumns(records: readonly JsonRecord[], declared: Readonly<
 /** Glue and Athena refuse longer column names. */
 export const MAX_COLUMN_NAME_LENGTH = 255;
 
-function builderFor(builders: Map<string, { builder: Builder; node: PathNode }>, node: PathNode, row: number): Builder {
+function builderFor(builders: Map<string, { builder: Builder; node: PathNode }>, node: PathNode, row: number, rows: number): Builder {
   const name = columnName(node.path);
   const dotted = node.path.join('.');
   if (name.length > MAX_COLUMN_NAME_LENGTH) {
@@ -114,7 +113,7 @@ function builderFor(builders: Map<string, { builder: Builder; node: PathNode }>,
   if (existing) {
     throw new SchemaError(`fields "${existing.builder.path}" and "${dotted}" both become column "${name}" (record ${row}); rename one upstream or read the records from another recordsPath`);
   }
-  const builder: Builder = { name, path: dotted, nested: false, values: [] };
+  const builder: Builder = { name, path: dotted, nested: false, values: new Array<unknown>(rows).fill(null) };
   builders.set(name, { builder, node });
   return builder;
 }
@@ -158,7 +157,6 @@ function finish(builder: Builder, rows: number, declared: ColumnType | undefined
   const sourceKind = list ? builder.elementKind : (builder.kind as Exclude<Kind, 'array'> | undefined);
   const type: ScalarType = declared ?? (sourceKind ? DEFAULT_TYPE[sourceKind] : 'string');
   const raw = builder.values;
-  while (raw.length < rows) raw.push(null);
   // The common case (a scalar stored as its JSON type) needs no conversion: hand the values over as they are.
   if (!list && sourceKind && DEFAULT_TYPE[sourceKind] === type) {
     return { name: builder.name, path: builder.path, type, list, values: raw as CellValue[] };
@@ -197,11 +195,15 @@ function convertScalar(value: unknown, type: ScalarType, builder: Builder, row: 
   }
 }
 
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
 /**
  * Epoch ms of an ISO-8601 timestamp. A value without a zone is read as UTC, never as the machine's
  * local time (the Lambda and a laptop must agree); `YYYY-MM-DD HH:MM` is accepted as well.
  */
 export function parseTimestampUtc(value: string): number {
+  // Fast path for the common full form `YYYY-MM-DDTHH:MM:SS[.fff]Z`, which Date.parse reads as UTC.
+  if (value.length >= 20 && value.length <= 24 && value.charCodeAt(10) === 84 /* T */ && value.endsWith('Z') && ISO_UTC.test(value)) return Date.parse(value);
   const match = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{1,2}):(\d{2})(:\d{2}(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(value.trim());
   if (!match) return NaN;
   const [, date, h = '00', m = '00', s = ':00', zone = 'Z'] = match;
