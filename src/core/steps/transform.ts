@@ -83,20 +83,13 @@ export function encodeHour(
   pages: readonly RawPage[],
   options: { source: SourceConfig; table: string; hour: Hour; ingestedAt: number; known?: TableSchema },
 ): { body: Uint8Array; records: number; columns: string[]; schema: TableSchema } | null {
-  const records: JsonRecord[] = [];
-  const recordKeys: string[] = [];
-  for (const page of pages) {
-    for (const record of extractRecords(parseJsonBody(page.body, page.key), options.source.recordsPath, page.key)) {
-      records.push(record);
-      recordKeys.push(page.key);
-    }
-  }
-  if (records.length === 0) return null;
-  const columns = buildColumns(records, options.source.columns);
-  const scheduled = Date.parse(options.hour.iso);
+  const table = columnsOf(pages, options.source);
+  if (!table) return null;
+  const { columns, recordKeys } = table;
+  const count = recordKeys.length;
   const lineage: Column[] = [
-    { name: LINEAGE_COLUMNS.scheduledHour, path: '(lineage)', type: 'timestamp', list: false, values: records.map(() => scheduled) },
-    { name: LINEAGE_COLUMNS.ingestedAt, path: '(lineage)', type: 'timestamp', list: false, values: records.map(() => options.ingestedAt) },
+    { name: LINEAGE_COLUMNS.scheduledHour, path: '(lineage)', type: 'timestamp', list: false, values: new Array(count).fill(Date.parse(options.hour.iso)) },
+    { name: LINEAGE_COLUMNS.ingestedAt, path: '(lineage)', type: 'timestamp', list: false, values: new Array(count).fill(options.ingestedAt) },
     { name: LINEAGE_COLUMNS.rawKey, path: '(lineage)', type: 'string', list: false, values: recordKeys },
   ];
   for (const column of columns) {
@@ -108,5 +101,22 @@ export function encodeHour(
   const signatures = all.map(columnSignature);
   const schema = reconcileSchema(options.table, options.known, signatures, options.hour);
   const body = writeParquet(all, { 'api-lake.source': options.source.name, 'api-lake.scheduled-hour': options.hour.iso });
-  return { body, records: records.length, columns: signatures, schema };
+  return { body, records: count, columns: signatures, schema };
+}
+
+/**
+ * Parsed records -> typed columns. Kept in its own function so the parsed objects (the largest thing in
+ * memory) are garbage before the Parquet encoding allocates its pages.
+ */
+function columnsOf(pages: readonly RawPage[], source: SourceConfig): { columns: Column[]; recordKeys: string[] } | null {
+  const records: JsonRecord[] = [];
+  const recordKeys: string[] = [];
+  for (const page of pages) {
+    for (const record of extractRecords(parseJsonBody(page.body, page.key), source.recordsPath, page.key)) {
+      records.push(record);
+      recordKeys.push(page.key);
+    }
+  }
+  if (records.length === 0) return null;
+  return { columns: buildColumns(records, source.columns), recordKeys };
 }
