@@ -11,7 +11,12 @@ import { DEFAULTS } from '../src/core/config.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const SIZES = (process.env.BENCH_SIZES ?? '1000,100000,1000000').split(',').map(Number);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** The median; for an even count, the mean of the two middle values (never biased toward one engine). */
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 interface Sample {
@@ -24,7 +29,7 @@ interface Sample {
 }
 
 function measure(engine: string, records: number): Sample {
-  const runs = records >= 1_000_000 ? 2 : records >= 100_000 ? 3 : 7;
+  const runs = records >= 1_000_000 ? 3 : records >= 100_000 ? 6 : 9;
   const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/transform-worker.ts'), engine, String(records), String(runs)], {
     cwd: ROOT,
     encoding: 'utf8',
