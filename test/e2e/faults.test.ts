@@ -98,11 +98,10 @@ describe('429 with Retry-After', () => {
   });
 
   it('an absurdly large one is not waited for in the step: the state machine retries with its own bounded backoff', async () => {
-    const started = Date.now();
+    // Waiting it in the step would hang this test far past its timeout; one call per state attempt shows it was handed on.
     const run = await track(runAgainstDemo({ failFirst: 1000, failStatus: 429, retryAfter: '999999999' }));
     expect(run.status).toBe('SKIPPED');
     expect(run.apiCalls).toBe(4);
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(definition().States.Fetch!.Retry).toContainEqual(expect.objectContaining({ ErrorEquals: ['ApiUnavailableError'], MaxDelaySeconds: 300 }));
   });
 });
