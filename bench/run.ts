@@ -130,15 +130,18 @@ say();
 
 say('## 4. The local twin');
 say();
-const twin: number[] = [];
 const twinLake = mkdtempSync(join(tmpdir(), 'api-lake-bench-lake-'));
-for (let i = 0; i < 3; i++) {
+const timeTwin = (env: NodeJS.ProcessEnv) => {
   const t = performance.now();
-  const result = spawnSync(process.execPath, [join(ROOT, 'bin/api-lake.js'), 'run', '--demo', '--fast', '--lake', twinLake], { cwd: ROOT, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [join(ROOT, 'bin/api-lake.js'), 'run', '--demo', '--fast', '--lake', twinLake], { cwd: ROOT, encoding: 'utf8', env });
   if (result.status !== 0) throw new Error(result.stdout + result.stderr);
-  twin.push(performance.now() - t);
-}
-say(`\`api-lake run --demo --fast\` for one hour, wall time including Node start-up and synthesizing the definition: median ${fmt(median(twin))} ms of 3 (target ≤ 3,000 ms); \`node -e 0\` takes ${fmt(baseline)} ms here.`);
+  return performance.now() - t;
+};
+const firstSynth = timeTwin({ ...process.env, API_LAKE_NO_CACHE: '1' });
+const twin = [timeTwin(process.env), timeTwin(process.env), timeTwin(process.env)];
+say(
+  `\`api-lake run --demo --fast\` for one hour, wall time including Node start-up and obtaining the definition: median ${fmt(median(twin))} ms of 3 with the definition from its fingerprinted cache (target ≤ 3,000 ms), ${fmt(firstSynth)} ms when it must synthesize first (after a change to infra/, src/core/, the config or the CDK version); \`node -e 0\` takes ${fmt(baseline)} ms here.`,
+);
 say();
 
 const doc = join(ROOT, 'docs/benchmarks.md');
