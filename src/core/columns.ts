@@ -67,9 +67,41 @@ interface PathNode {
 
 /** Builds typed columns from records; `declared` maps column names to config-declared types. */
 export function buildColumns(records: readonly JsonRecord[], declared: Readonly<Record<string, ColumnType>> = {}): Column[] {
-  const builders = new Map<string, { builder: Builder; node: PathNode }>();
-  const root: PathNode = { path: [], children: new Map() };
-  const visit = (object: JsonRecord, node: PathNode, row: number): void => {
+  const builder = new ColumnsBuilder(records.length, declared);
+  builder.add(records);
+  return builder.finish();
+}
+
+/**
+ * Builds typed columns from records added in batches, so a caller can parse a large response a slice at a
+ * time and let each slice's objects go before the next. `rows` is the total number of records to come.
+ */
+export class ColumnsBuilder {
+  private readonly builders = new Map<string, { builder: Builder; node: PathNode }>();
+  private readonly root: PathNode = { path: [], children: new Map() };
+  private row = 0;
+
+  constructor(
+    private readonly rows: number,
+    private readonly declared: Readonly<Record<string, ColumnType>> = {},
+  ) {}
+
+  add(records: readonly JsonRecord[]): void {
+    if (this.row + records.length > this.rows) throw new Error(`ColumnsBuilder was sized for ${this.rows} records, got more`);
+    for (const record of records) this.visit(record, this.root, this.row++);
+  }
+
+  finish(): Column[] {
+    const columns: Column[] = [];
+    for (const { builder, node } of this.builders.values()) {
+      // A key that is null in some records and an object in others is that object's columns, not a column of its own.
+      if (builder.kind === undefined && node.children.size > 0) continue;
+      columns.push(finish(builder, this.rows, this.declared[builder.name]));
+    }
+    return columns;
+  }
+
+  private visit(object: JsonRecord, node: PathNode, row: number): void {
     for (const key in object) {
       const value = object[key];
       let child = node.children.get(key);
@@ -78,24 +110,16 @@ export function buildColumns(records: readonly JsonRecord[], declared: Readonly<
         node.children.set(key, child);
       }
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        visit(value as JsonRecord, child, row);
+        this.visit(value as JsonRecord, child, row);
         continue;
       }
-      const builder = (child.builder ??= builderFor(builders, child, row, records.length));
+      const builder = (child.builder ??= builderFor(this.builders, child, row, this.rows));
       if (value === null || value === undefined) continue;
       // Fast path: a scalar of the type this column already has needs no further checks.
       if (typeof value !== builder.kind) noteKind(builder, value, row);
       builder.values[row] = value;
     }
-  };
-  for (let row = 0; row < records.length; row++) visit(records[row]!, root, row);
-  const columns: Column[] = [];
-  for (const { builder, node } of builders.values()) {
-    // A key that is null in some records and an object in others is that object's columns, not a column of its own.
-    if (builder.kind === undefined && node.children.size > 0) continue;
-    columns.push(finish(builder, records.length, declared[builder.name]));
   }
-  return columns;
 }
 
 /** Glue and Athena refuse longer column names. */

@@ -1,11 +1,12 @@
-import { buildColumns, columnSignature, type Column } from '../columns.js';
+import { sliceTopLevelArray, type ArraySlice } from '../array-slices.js';
+import { ColumnsBuilder, columnSignature, type Column } from '../columns.js';
 import type { SourceConfig } from '../config.js';
-import { ObjectNotFoundError, SchemaError } from '../errors.js';
+import { InvalidResponseError, ObjectNotFoundError, SchemaError } from '../errors.js';
 import { curatedObjectKey, scheduledHour, tableSchemaKey, type Hour } from '../layout.js';
 import { parseTableSchema, reconcileSchema, type TableSchema } from '../table-schema.js';
 import { writeParquet } from '../parquet.js';
 import type { ObjectStore, StepLogger } from '../ports.js';
-import { extractRecords, parseJsonBody, type JsonRecord } from '../records.js';
+import { extractRecords, isRecord, parseJsonBody, type JsonRecord } from '../records.js';
 
 /** Lineage columns added to every row. Named without a leading `_`, which Athena would make you quote. */
 export const LINEAGE_COLUMNS = {
@@ -104,19 +105,49 @@ export function encodeHour(
   return { body, records: count, columns: signatures, schema };
 }
 
+/** Responses larger than this are parsed a slice at a time (when they are one top-level array). */
+export const SLICED_PARSE_MIN_BYTES = 4 * 1024 * 1024;
+/** About this much JSON text is parsed at once on the sliced path. */
+export const SLICE_BYTES = 2 * 1024 * 1024;
+
+type PageRecords = { page: RawPage; records: JsonRecord[] } | { page: RawPage; slices: ArraySlice[]; count: number };
+
 /**
- * Parsed records -> typed columns. Kept in its own function so the parsed objects (the largest thing in
- * memory) are garbage before the Parquet encoding allocates its pages.
+ * Parsed records -> typed columns. Large top-level arrays are parsed a slice at a time, so only one
+ * slice's objects (the largest thing in memory) live at once; everything else is parsed whole. Any
+ * problem falls back to the whole-body parse, whose error names it exactly.
  */
 function columnsOf(pages: readonly RawPage[], source: SourceConfig): { columns: Column[]; recordKeys: string[] } | null {
-  const records: JsonRecord[] = [];
+  const wholeRecords = (page: RawPage) => extractRecords(parseJsonBody(page.body, page.key), source.recordsPath, page.key);
+  const planned: PageRecords[] = pages.map((page) => {
+    const sliced = source.recordsPath === '' && page.body.byteLength >= SLICED_PARSE_MIN_BYTES ? sliceTopLevelArray(page.body, SLICE_BYTES) : null;
+    return sliced ? { page, slices: sliced.slices, count: sliced.count } : { page, records: wholeRecords(page) };
+  });
+  const total = planned.reduce((sum, p) => sum + ('records' in p ? p.records.length : p.count), 0);
+  if (total === 0) return null;
+  const builder = new ColumnsBuilder(total, source.columns);
   const recordKeys: string[] = [];
-  for (const page of pages) {
-    for (const record of extractRecords(parseJsonBody(page.body, page.key), source.recordsPath, page.key)) {
-      records.push(record);
-      recordKeys.push(page.key);
+  const decoder = new TextDecoder();
+  for (const plan of planned) {
+    if ('records' in plan) {
+      builder.add(plan.records);
+    } else {
+      for (const slice of plan.slices) {
+        let records: unknown;
+        try {
+          records = JSON.parse(`[${decoder.decode(plan.page.body.subarray(slice.start, slice.end))}]`);
+        } catch {
+          records = undefined;
+        }
+        if (!Array.isArray(records) || records.length !== slice.count || !records.every(isRecord)) {
+          wholeRecords(plan.page); // throws the exact error for this body
+          throw new InvalidResponseError(`the response stored at ${plan.page.key} could not be read a slice at a time`);
+        }
+        builder.add(records as JsonRecord[]);
+      }
     }
+    const count = 'records' in plan ? plan.records.length : plan.count;
+    for (let i = 0; i < count; i++) recordKeys.push(plan.page.key);
   }
-  if (records.length === 0) return null;
-  return { columns: buildColumns(records, source.columns), recordKeys };
+  return { columns: builder.finish(), recordKeys };
 }
