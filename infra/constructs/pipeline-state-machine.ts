@@ -9,7 +9,6 @@ import type { PipelineConfig } from '../../src/core/config.js';
 import { STATE } from '../state-names.js';
 import { STORE_RETRY, worstCaseExecutionSeconds } from '../timeouts.js';
 
-export { STATE } from '../state-names.js';
 
 export interface PipelineStateMachineProps {
   readonly config: PipelineConfig;

@@ -110,6 +110,3 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-/** Error names the state machine treats as transient and retries (see infra/constructs/pipeline-state-machine.ts). */
-export const RETRIED_ERROR_NAMES = ['ApiUnavailableError', 'StoreUnavailableError'] as const;

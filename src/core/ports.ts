@@ -28,5 +28,3 @@ export interface StepLogger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
 }
-
-export const silentLogger: StepLogger = { info: () => {}, warn: () => {} };

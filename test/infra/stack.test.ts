@@ -242,3 +242,18 @@ describe('outputs', () => {
     );
   });
 });
+
+describe('error classification and the state machine agree', () => {
+  it('retries exactly the errors the core classifies as transient', async () => {
+    const errors = await import('../../src/core/errors.js');
+    type Concrete = new (message: string, detail?: never) => InstanceType<typeof errors.PipelineError>;
+    const classified = (Object.values(errors) as unknown[])
+      .filter((value) => typeof value === 'function' && (value as { prototype: unknown }).prototype instanceof errors.PipelineError)
+      .map((ErrorClass) => new (ErrorClass as Concrete)('probe'));
+    expect(classified.length).toBeGreaterThanOrEqual(8);
+    const retried = new Set(
+      Object.values(definition().States).flatMap((state) => ((state.Retry as { ErrorEquals: string[] }[] | undefined) ?? []).flatMap((r) => r.ErrorEquals)),
+    );
+    for (const error of classified) expect({ name: error.name, retried: retried.has(error.name) }).toEqual({ name: error.name, retried: error.transient });
+  });
+});
