@@ -42,6 +42,8 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
   const secrets = new EnvSecretStore(process.env, options.apiKey);
   const now = options.now ?? Date.now;
   const secretValues = [options.apiKey, process.env.API_LAKE_API_KEY];
+  // Log lines are appended in order; each step waits for its lines before it returns.
+  let pending: Promise<void> = Promise.resolve();
   const logger = (step: string): StepLogger => {
     const write = (level: string) => (message: string, fields?: Record<string, unknown>) => {
       const line = redact(JSON.stringify({ level, step, source: config.source.name, message, ...fields, timestamp: new Date(now()).toISOString() }), secretValues);
@@ -49,7 +51,6 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
     };
     return { info: write('INFO'), warn: write('WARN') };
   };
-  let pending: Promise<void> = Promise.resolve();
 
   const notify: TaskHandler = async (input) => {
     const { TopicArn, Subject, Message } = input as { TopicArn: string; Subject: string; Message: unknown };
