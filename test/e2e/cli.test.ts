@@ -151,6 +151,13 @@ describe('api-lake set-key', () => {
     expect(first.text() + second.text()).not.toContain(RECOGNISABLE_KEY);
   });
 
+  it('says how to set up AWS when there are no credentials or no region', async () => {
+    const noCredentials = { send: async () => Promise.reject(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })) };
+    await expect(setKeyCommand([], { stdin: Readable.from(['k']), out: capture().stream, secrets: noCredentials as never })).rejects.toThrow(/no AWS credentials found: run `aws configure`/);
+    const noRegion = { send: async () => Promise.reject(new Error('Region is missing')) };
+    await expect(setKeyCommand([], { stdin: Readable.from(['k']), out: capture().stream, secrets: noRegion as never })).rejects.toThrow(/no AWS region: pass --region or set AWS_REGION/);
+  });
+
   it('refuses an empty key or one with spaces, storing nothing', async () => {
     const sm = fakeSecretsManager();
     await expect(setKeyCommand([], { stdin: Readable.from(['']), out: capture().stream, secrets: sm as never })).rejects.toThrow(UsageError);

@@ -17,6 +17,20 @@ export const DESTROY_USAGE = `Usage: npx api-lake destroy [--config FILE] [--reg
 
 const client = (region?: string) => new SecretsManagerClient(region ? { region } : {});
 
+/** Turns the SDK's "no credentials" and "no region" failures into a message that says what to do. */
+async function withAwsSetup<T>(run: () => Promise<T>, usage: string): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const { name, message } = error as Error;
+    if (name === 'CredentialsProviderError') {
+      throw new UsageError('no AWS credentials found: run `aws configure` or `aws sso login`, or set AWS_PROFILE, then try again', usage);
+    }
+    if (/region is missing/i.test(message)) throw new UsageError('no AWS region: pass --region or set AWS_REGION', usage);
+    throw error;
+  }
+}
+
 export interface SetKeyIo {
   readonly stdin: NodeJS.ReadStream | NodeJS.ReadableStream;
   readonly out: NodeJS.WritableStream;
@@ -31,7 +45,7 @@ export async function setKeyCommand(argv: string[], io: SetKeyIo = { stdin: proc
   const apiKey = (interactive ? await promptHidden(`API key for ${config.source.name} (input hidden): `) : await readStdin(io.stdin)).trim();
   if (!apiKey) throw new UsageError('no key given: type it at the prompt or pipe it on stdin', SET_KEY_USAGE);
   if (/\s/.test(apiKey)) throw new UsageError('the key contains whitespace; pipe exactly the key (printf %s "$KEY")', SET_KEY_USAGE);
-  const outcome = await storeApiKey(io.secrets ?? client(values.region), secretName, config.source.secretField, apiKey);
+  const outcome = await withAwsSetup(() => storeApiKey(io.secrets ?? client(values.region), secretName, config.source.secretField, apiKey), SET_KEY_USAGE);
   io.out.write(`${outcome === 'created' ? 'Created' : 'Updated'} secret ${secretName} (${apiKey.length} characters; the key itself is not shown).\n`);
   return 0;
 }
@@ -50,7 +64,7 @@ export async function destroyCommand(argv: string[]): Promise<number> {
     process.stdout.write(`Kept secret ${secretName}.\n`);
     return 0;
   }
-  const outcome = await deleteApiKey(client(values.region), secretName);
+  const outcome = await withAwsSetup(() => deleteApiKey(client(values.region), secretName), DESTROY_USAGE);
   process.stdout.write(
     outcome === 'scheduled'
       ? `Secret ${secretName} scheduled for deletion in ${SECRET_RECOVERY_WINDOW_DAYS} days (aws secretsmanager restore-secret --secret-id ${secretName} undoes it).\n`
