@@ -19,6 +19,9 @@ export const DEFAULTS = {
   secretField: 'apiKey',
 } as const;
 
+/** Keeps the Fetch Lambda's timeout (2 request timeouts + 25 s) under Lambda's 900 s. */
+export const MAX_REQUEST_TIMEOUT_SECONDS = 400;
+
 const NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const SCHEDULE = /^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -74,7 +77,8 @@ const sourceSchema = z.strictObject({
   auth,
   recordsPath: withDefault(z.string().check(z.regex(/^$|^[^.]+(\.[^.]+)*$/, 'must be "" or a dotted path such as "data.items"')), ''),
   columns: withDefault(z.record(z.string(), z.enum(COLUMN_TYPES)), {}),
-  timeoutSeconds: withDefault(integer(1, 600), DEFAULTS.requestTimeoutSeconds),
+  // At most 400: the Fetch Lambda's timeout is 2x this plus 25 s (infra/timeouts.ts), and Lambda allows 900 s.
+  timeoutSeconds: withDefault(integer(1, MAX_REQUEST_TIMEOUT_SECONDS), DEFAULTS.requestTimeoutSeconds),
   maxResponseBytes: withDefault(integer(1), DEFAULTS.maxResponseBytes),
   secretName: z.optional(nonEmpty),
   secretField: withDefault(nonEmpty, DEFAULTS.secretField),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, parseConfig, parseConfigText, secretNameOf } from '../../src/core/config.js';
+import { fetchTimeoutSeconds } from '../../infra/timeouts.js';
+import { DEFAULTS, MAX_REQUEST_TIMEOUT_SECONDS, parseConfig, parseConfigText, secretNameOf } from '../../src/core/config.js';
 import { ConfigError } from '../../src/core/errors.js';
 
 const valid = {
@@ -72,6 +73,13 @@ describe('parseConfig', () => {
   it('reports a header auth without its name, and an unknown column type', () => {
     const found = problems({ ...valid, source: { ...valid.source, auth: { in: 'header' }, columns: { a: 'int' } } });
     expect(found).toEqual([expect.stringMatching(/^source\.auth\.name: is required/), expect.stringMatching(/^source\.columns\.a: /)]);
+  });
+
+  it('keeps the request timeout small enough for the Fetch Lambda timeout to stay under 900 s', () => {
+    const withTimeout = (timeoutSeconds: number) => ({ ...valid, source: { ...valid.source, timeoutSeconds } });
+    expect(parseConfig(withTimeout(MAX_REQUEST_TIMEOUT_SECONDS)).source.timeoutSeconds).toBe(400);
+    expect(problems(withTimeout(401))).toEqual(['source.timeoutSeconds: must be at most 400']);
+    expect(fetchTimeoutSeconds(parseConfig(withTimeout(MAX_REQUEST_TIMEOUT_SECONDS)))).toBeLessThanOrEqual(900);
   });
 
   it('names the file and the JSON error for text that is not JSON', () => {
