@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { lakePaths } from '../adapters/local/lake-paths.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 import type { QueryResult } from './format.js';
@@ -12,7 +13,7 @@ export type { QueryResult } from './format.js';
  * and `hour` as VARCHAR columns (as the Glue crawler catalogs them).
  */
 export async function queryLake(lakeDir: string, sql: string): Promise<QueryResult> {
-  const curated = resolve(lakeDir, 'curated');
+  const { curated } = lakePaths(lakeDir);
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
@@ -32,7 +33,7 @@ export async function queryLake(lakeDir: string, sql: string): Promise<QueryResu
 
 /** Names of the tables the lake holds: the curated directories, except bookkeeping ones such as `_schemas`. */
 export function lakeTables(lakeDir: string): string[] {
-  const curated = resolve(lakeDir, 'curated');
+  const { curated } = lakePaths(lakeDir);
   if (!existsSync(curated)) return [];
   return readdirSync(curated, { withFileTypes: true })
     .filter((d) => d.isDirectory() && !d.name.startsWith('_'))

@@ -9,11 +9,10 @@ export interface Notification {
 }
 
 /**
- * Writes each notification as JSON to `<lake>/_notifications/` (the local stand-in for the SNS e-mail),
- * named by time and outcome so they sort in order.
+ * Writes each notification as JSON into `dir` (the lake's `_notifications/`, the local stand-in for the
+ * SNS e-mail), named by time and outcome so they sort in order.
  */
-export async function writeNotification(lakeDir: string, notification: Notification, at: Date): Promise<string> {
-  const dir = join(lakeDir, '_notifications');
+export async function writeNotification(dir: string, notification: Notification, at: Date): Promise<string> {
   await mkdir(dir, { recursive: true });
   let outcome = 'notification';
   try {
@@ -22,6 +21,6 @@ export async function writeNotification(lakeDir: string, notification: Notificat
     // a non-JSON message keeps the generic name
   }
   const path = join(dir, `${at.toISOString().replace(/[:.]/g, '-')}-${outcome}-${Math.random().toString(36).slice(2, 6)}.json`);
-  await writeFile(path, JSON.stringify({ ...notification, message: notification.message }, null, 2) + '\n');
+  await writeFile(path, JSON.stringify(notification, null, 2) + '\n');
   return path;
 }

@@ -5,7 +5,7 @@ import { DEMO_API_KEY, startDemoApi, type DemoApi } from '../../demo/weather-api
 import { parse, UsageError } from '../args.js';
 import { formatTable } from '../format.js';
 import { loadDefinition } from '../twin/definition.js';
-import { lakePaths } from '../twin/local-tasks.js';
+import { lakePaths } from '../../adapters/local/lake-paths.js';
 import { runHour, type ProgressEvent, type RunResult } from '../twin/run.js';
 import { hourOption, loadRunConfig } from './common.js';
 

@@ -2,6 +2,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvSecretStore } from '../../adapters/local/env-secret.js';
 import { FsObjectStore } from '../../adapters/local/fs-store.js';
+import { lakePaths } from '../../adapters/local/lake-paths.js';
 import { writeNotification, type Notification } from '../../adapters/local/file-notifier.js';
 import type { PipelineConfig } from '../../core/config.js';
 import { fetchHttpClient, type HttpClient } from '../../core/http.js';
@@ -24,11 +25,6 @@ export interface LocalTaskOptions {
 }
 
 type TaskHandler = (input: unknown) => Promise<unknown>;
-
-/** Paths of the local lake: the same key layout as the S3 zones. */
-export function lakePaths(lakeDir: string) {
-  return { raw: join(lakeDir, 'raw'), curated: join(lakeDir, 'curated'), logs: join(lakeDir, '_logs'), notifications: join(lakeDir, '_notifications') };
-}
 
 /**
  * The local implementation of every Task state, keyed by state name: the same core step functions the
@@ -56,7 +52,7 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
     const { TopicArn, Subject, Message } = input as { TopicArn: string; Subject: string; Message: unknown };
     // Step Functions serializes an object Message to JSON before SNS gets it; do the same.
     const notification = { topicArn: TopicArn, subject: Subject, message: typeof Message === 'string' ? Message : JSON.stringify(Message) };
-    const path = await writeNotification(lakeDir, notification, new Date(now()));
+    const path = await writeNotification(paths.notifications, notification, new Date(now()));
     options.onNotification?.(notification, path);
     return { MessageId: path };
   };

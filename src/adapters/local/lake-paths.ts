@@ -1,0 +1,15 @@
+import { join, resolve } from 'node:path';
+
+/**
+ * The on-disk lake of the local twin: the two zones with the S3 key layout, and beside them the
+ * notifications and step logs. The one place that names these directories.
+ */
+export function lakePaths(lakeDir: string) {
+  const root = resolve(lakeDir);
+  return {
+    raw: join(root, 'raw'),
+    curated: join(root, 'curated'),
+    logs: join(root, '_logs'),
+    notifications: join(root, '_notifications'),
+  };
+}
