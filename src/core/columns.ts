@@ -29,7 +29,12 @@ export interface Column {
 
 /** `name type` as Athena would write it: `temp_c double`, `tags array<string>`. */
 export function columnSignature(column: Pick<Column, 'name' | 'type' | 'list'>): string {
-  return `${column.name} ${column.list ? `array<${column.type}>` : column.type}`;
+  return `${column.name} ${athenaType(column)}`;
+}
+
+/** The column's type as Athena writes it: `double`, `array<string>`. */
+export function athenaType(column: Pick<Column, 'type' | 'list'>): string {
+  return column.list ? `array<${column.type}>` : column.type;
 }
 
 /** Turns a JSON key path into an Athena-safe column name. */
@@ -172,20 +177,19 @@ function noteKind(builder: Builder, value: unknown, row: number): void {
 const DEFAULT_TYPE: Record<Exclude<Kind, 'array'>, ScalarType> = { number: 'double', string: 'string', boolean: 'boolean' };
 
 function finish(builder: Builder, rows: number, declared: ColumnType | undefined): Column {
-  const values = new Array<CellValue | CellValue[]>(rows);
+  const raw = builder.values;
   if (builder.kind === 'array' && builder.nested) {
-    for (let i = 0; i < rows; i++) values[i] = builder.values[i] == null ? null : JSON.stringify(builder.values[i]);
-    return { name: builder.name, path: builder.path, type: 'string', list: false, values };
+    return { name: builder.name, path: builder.path, type: 'string', list: false, values: raw.map((v) => (v == null ? null : JSON.stringify(v))) };
   }
   const list = builder.kind === 'array';
   const sourceKind = list ? builder.elementKind : (builder.kind as Exclude<Kind, 'array'> | undefined);
   const type: ScalarType = declared ?? (sourceKind ? DEFAULT_TYPE[sourceKind] : 'string');
-  const raw = builder.values;
   // The common case (a scalar stored as its JSON type) needs no conversion: hand the values over as they are.
   if (!list && sourceKind && DEFAULT_TYPE[sourceKind] === type) {
     return { name: builder.name, path: builder.path, type, list, values: raw as CellValue[] };
   }
   const convert = (value: unknown, row: number): CellValue => (value == null ? null : convertScalar(value, type, builder, row));
+  const values = new Array<CellValue | CellValue[]>(rows);
   for (let i = 0; i < rows; i++) {
     const value = raw[i];
     values[i] = value == null ? null : list ? (value as unknown[]).map((v) => convert(v, i)) : convert(value, i);

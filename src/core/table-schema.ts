@@ -1,5 +1,6 @@
 import { SchemaError } from './errors.js';
-import type { Hour } from './layout.js';
+import { athenaType, type Column } from './columns.js';
+import { tableSchemaKey, type Hour } from './layout.js';
 
 /**
  * The column types a table has had, remembered between hours. A column may appear or disappear
@@ -13,15 +14,14 @@ export interface TableSchema {
 }
 
 /**
- * The table schema after `hour`, given the previous one and this hour's `name type` signatures.
+ * The table schema after `hour`, given the previous one and this hour's columns.
  * Throws a SchemaError naming every column whose type changed, both types and both hours.
  */
-export function reconcileSchema(table: string, previous: TableSchema | undefined, signatures: readonly string[], hour: Hour): TableSchema {
+export function reconcileSchema(table: string, previous: TableSchema | undefined, hourColumns: readonly Pick<Column, 'name' | 'type' | 'list'>[], hour: Hour): TableSchema {
   const columns: Record<string, { type: string; since: string }> = { ...(previous?.columns ?? {}) };
   const changed: string[] = [];
-  for (const signature of signatures) {
-    const space = signature.indexOf(' ');
-    const [name, type] = [signature.slice(0, space), signature.slice(space + 1)];
+  for (const column of hourColumns) {
+    const [name, type] = [column.name, athenaType(column)];
     const known = columns[name];
     if (!known) columns[name] = { type, since: hour.iso };
     else if (known.type !== type) changed.push(`"${name}" is ${known.type} since hour ${known.since} but ${type} in hour ${hour.iso}`);
@@ -29,7 +29,7 @@ export function reconcileSchema(table: string, previous: TableSchema | undefined
   if (changed.length) {
     throw new SchemaError(
       `column types of table ${table} changed: ${changed.join('; ')}. Nothing was written for this hour. ` +
-        `Declare the column's type in source.columns (for example "string"), then move _schemas/${table}.json aside and reprocess the table's hours.`,
+        `Declare the column's type in source.columns (for example "string"), then move ${tableSchemaKey(table)} aside and reprocess the table's hours.`,
     );
   }
   return { table, columns };

@@ -99,10 +99,9 @@ export function encodeHour(
     }
   }
   const all = [...columns, ...lineage];
-  const signatures = all.map(columnSignature);
-  const schema = reconcileSchema(options.table, options.known, signatures, options.hour);
+  const schema = reconcileSchema(options.table, options.known, all, options.hour);
   const body = writeParquet(all, { 'api-lake.source': options.source.name, 'api-lake.scheduled-hour': options.hour.iso });
-  return { body, records: count, columns: signatures, schema };
+  return { body, records: count, columns: all.map(columnSignature), schema };
 }
 
 /** Responses larger than this are parsed a slice at a time (when they are one top-level array). */
