@@ -2,7 +2,6 @@ import {
   CreateSecretCommand,
   DeleteSecretCommand,
   PutSecretValueCommand,
-  ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
@@ -21,7 +20,7 @@ export async function storeApiKey(client: Client, secretName: string, field: str
     await client.send(new PutSecretValueCommand({ SecretId: secretName, SecretString }));
     return 'updated';
   } catch (error) {
-    if (!(error instanceof ResourceNotFoundException) && (error as Error).name !== 'ResourceNotFoundException') throw error;
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
   }
   await client.send(
     new CreateSecretCommand({ Name: secretName, SecretString, Description: 'api-lake: API key of the source (written by `api-lake set-key`)' }),
