@@ -61,6 +61,15 @@ describe('api-lake CLI', () => {
     expect(bad.stderr).toMatch(/nope.*tables: weather/);
   });
 
+  it('start (npm start) runs one hour against the in-process demo API and ends with a query of it', async () => {
+    const lake = tempLake();
+    const run = await cli(['start', '--lake', lake, '--hour', '2026-11-25T18:00Z']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Status: SUCCEEDED');
+    expect(run.stdout).toContain('Querying the curated lake with DuckDB');
+    expect(run.stdout).toMatch(/2026-11-25 \| 18\s+\| Healesville .*\n\(1 row\)/);
+  });
+
   it('run exits 1 after the notification when the key is refused; the key is in no output', async () => {
     const api = await startDemoApi({ key: 'the-right-key' });
     try {

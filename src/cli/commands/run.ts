@@ -103,17 +103,20 @@ function describeCause(cause: string | undefined): string {
 const exitCode = (results: RunResult[]) => (results.some((r) => r.status === 'FAILED') ? 1 : 0);
 
 export async function runCommand(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
-  return exitCode([await runOnce(argv, out, err)]);
+  const { values } = parse(argv, RUN_OPTIONS, RUN_USAGE);
+  return exitCode([(await runOnce(values, out, err)).result]);
 }
 
-async function runOnce(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<RunResult> {
-  const { values } = parse(argv, RUN_OPTIONS, RUN_USAGE);
+type RunValues = Parameters<typeof openSession>[0] & { hour?: string };
+
+/** One hour through the twin, with its summary; returns the result and the config it ran with. */
+async function runOnce(values: RunValues, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<{ result: RunResult; config: PipelineConfig }> {
   const hour = hourOption(values.hour);
   const session = await openSession(values);
   try {
     const [result] = await runHours(session, [hour], out, err);
     out.write(summary(result!, session.lake, session.config.table));
-    return result!;
+    return { result: result!, config: session.config };
   } finally {
     await session.demo?.close();
   }
@@ -146,9 +149,8 @@ export async function backfillCommand(argv: string[], out = process.stdout, err 
 export async function startCommand(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
   const { values } = parse(argv, { config: RUN_OPTIONS.config, lake: RUN_OPTIONS.lake, hour: RUN_OPTIONS.hour }, 'Usage: api-lake start [--config FILE] [--lake DIR] [--hour ISO-8601]');
   out.write('api-lake local twin: the deployed state machine, the real step code, an on-disk lake and the bundled demo API.\n');
-  const result = await runOnce(['--demo', '--fast', '--lake', values.lake, ...(values.config ? ['--config', values.config] : []), ...(values.hour ? ['--hour', values.hour] : [])], out, err);
+  const { result, config } = await runOnce({ ...values, demo: true, fast: true }, out, err);
   if (result.status === 'FAILED') return 1;
-  const config = loadRunConfig(values.config);
   // A few data columns of what was just loaded, whatever the source: the first text column and the last numbers.
   const columns = (result.output?.transform?.columns ?? []).map((c) => c.split(' ') as [string, string]);
   const firstText = columns.find(([name, type]) => type === 'string' && !name.startsWith('lake_'));
