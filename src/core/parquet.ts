@@ -1,53 +1,78 @@
-import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { Column, ScalarType } from './columns.js';
+import { ByteSink } from './parquet/byte-sink.js';
+import { PHYSICAL_TYPE, writeColumnChunk } from './parquet/column-chunk.js';
+import { writeStruct, type ThriftStruct } from './parquet/thrift.js';
 
 /** Rows per row group: bounds the memory a row group's encoded pages take before they are flushed. */
 export const ROW_GROUP_ROWS = 100_000;
 
-type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][number];
+const MAGIC = new TextEncoder().encode('PAR1');
+const REPETITION = { OPTIONAL: 1, REPEATED: 2 } as const;
+const CONVERTED_TYPE = { UTF8: 0, LIST: 3, TIMESTAMP_MILLIS: 9 } as const;
+const EMPTY = { struct: {} } as const;
 
-const LEAF: Record<ScalarType, Omit<SchemaElement, 'name' | 'repetition_type'>> = {
-  double: { type: 'DOUBLE' },
-  bigint: { type: 'INT64' },
-  boolean: { type: 'BOOLEAN' },
-  string: { type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } },
-  timestamp: { type: 'INT64', converted_type: 'TIMESTAMP_MILLIS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' } },
+/** SchemaElement fields of a leaf of each type (type, converted_type, logicalType). */
+const LEAF: Record<ScalarType, ThriftStruct> = {
+  double: { 1: { i32: PHYSICAL_TYPE.DOUBLE } },
+  bigint: { 1: { i32: PHYSICAL_TYPE.INT64 } },
+  boolean: { 1: { i32: PHYSICAL_TYPE.BOOLEAN } },
+  string: { 1: { i32: PHYSICAL_TYPE.BYTE_ARRAY }, 6: { i32: CONVERTED_TYPE.UTF8 }, 10: { struct: { 1: EMPTY } } },
+  timestamp: {
+    1: { i32: PHYSICAL_TYPE.INT64 },
+    6: { i32: CONVERTED_TYPE.TIMESTAMP_MILLIS },
+    10: { struct: { 8: { struct: { 1: { bool: true }, 2: { struct: { 1: EMPTY } } } } } }, // TIMESTAMP(isAdjustedToUTC, MILLIS)
+  },
 };
 
-/** The Parquet schema of the columns: every column optional; lists use the standard 3-level LIST layout. */
-export function parquetSchema(columns: readonly Column[]): SchemaElement[] {
-  const schema: SchemaElement[] = [{ name: 'root', num_children: columns.length }];
+/** The Parquet schema: every column optional; lists use the standard 3-level LIST layout. */
+export function parquetSchema(columns: readonly Column[]): ThriftStruct[] {
+  const schema: ThriftStruct[] = [{ 4: { binary: 'root' }, 5: { i32: columns.length } }];
   for (const column of columns) {
+    const name = { binary: column.name };
     if (column.list) {
       schema.push(
-        { name: column.name, repetition_type: 'OPTIONAL', converted_type: 'LIST', logical_type: { type: 'LIST' }, num_children: 1 },
-        { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-        { name: 'element', repetition_type: 'OPTIONAL', ...LEAF[column.type] },
+        { 3: { i32: REPETITION.OPTIONAL }, 4: name, 5: { i32: 1 }, 6: { i32: CONVERTED_TYPE.LIST }, 10: { struct: { 3: EMPTY } } },
+        { 3: { i32: REPETITION.REPEATED }, 4: { binary: 'list' }, 5: { i32: 1 } },
+        { ...LEAF[column.type], 3: { i32: REPETITION.OPTIONAL }, 4: { binary: 'element' } },
       );
     } else {
-      schema.push({ name: column.name, repetition_type: 'OPTIONAL', ...LEAF[column.type] });
+      schema.push({ ...LEAF[column.type], 3: { i32: REPETITION.OPTIONAL }, 4: name });
     }
   }
   return schema;
 }
 
 /**
- * Encodes columns as one Snappy-compressed Parquet file. Row groups are encoded as they fill, so the
- * encoded size of one group, not of the file, bounds the extra memory.
+ * Encodes columns (all of one length) as one Snappy-compressed Parquet file: row groups of
+ * ROW_GROUP_ROWS, V1 data pages, dictionary-encoded strings, column statistics, and `metadata` as the
+ * file's key-value metadata.
  */
 export function writeParquet(columns: readonly Column[], metadata: Record<string, string> = {}): Uint8Array {
-  const writer = new ByteWriter();
-  const parquet = new ParquetWriter({
-    writer,
-    schema: parquetSchema(columns),
-    codec: 'SNAPPY',
-    kvMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value })),
+  const rows = columns[0]?.values.length ?? 0;
+  const sink = new ByteSink(1 << 20);
+  sink.write(MAGIC);
+  const rowGroups: ThriftStruct[] = [];
+  for (let from = 0; from < rows; from += ROW_GROUP_ROWS) {
+    const to = Math.min(rows, from + ROW_GROUP_ROWS);
+    const chunks = columns.map((column) => writeColumnChunk(sink, column, from, to));
+    rowGroups.push({
+      1: { list: { struct: chunks.map((c) => c.metadata) } },
+      2: { i64: chunks.reduce((sum, c) => sum + c.uncompressed, 0) },
+      3: { i64: to - from },
+      5: { i64: chunks[0]?.start ?? sink.length },
+      6: { i64: chunks.reduce((sum, c) => sum + c.compressed, 0) },
+    });
+  }
+  const footerStart = sink.length;
+  writeStruct(sink, {
+    1: { i32: 2 },
+    2: { list: { struct: parquetSchema(columns) } },
+    3: { i64: rows },
+    4: { list: { struct: rowGroups } },
+    5: Object.keys(metadata).length ? { list: { struct: Object.entries(metadata).map(([key, value]) => ({ 1: { binary: key }, 2: { binary: value } })) } } : undefined,
+    6: { binary: 'api-lake' },
   });
-  parquet.write({
-    // Booleans PLAIN, not the RLE a V2 writer may choose: some readers still lack RLE-encoded booleans.
-    columnData: columns.map((c) => ({ name: c.name, data: c.values as unknown[] as never, encoding: c.type === 'boolean' ? ('PLAIN' as const) : undefined })),
-    rowGroupSize: ROW_GROUP_ROWS,
-  });
-  parquet.finish();
-  return new Uint8Array(writer.getBuffer());
+  sink.u32(sink.length - footerStart);
+  sink.write(MAGIC);
+  return sink.bytes.slice(0, sink.length);
 }

@@ -143,14 +143,5 @@ describe('transform step', () => {
     expect(types).toMatchObject({ id: 'DOUBLE', tags: 'VARCHAR[]', ok: 'BOOLEAN' });
     expect(rows).toEqual([{ id: 1, tags: ['a'], ok: true }, { id: 2.5, tags: [], ok: null }]);
   });
-
-  it('writes booleans PLAIN even where a V2 writer would pick RLE (more than 16 values)', async () => {
-    const many = parseConfig({ ...config, source: { ...config.source, recordsPath: '', columns: {} } });
-    const { l, out } = await transformed(JSON.stringify(Array.from({ length: 40 }, (_, i) => ({ ok: i % 3 === 0 }))), many);
-    const file = join(l.root, 'curated', out.curatedKey!);
-    const { rows } = await readParquet(file, `SELECT encodings AS e FROM parquet_metadata('${file}') WHERE path_in_schema = 'ok'`);
-    expect(rows).toEqual([{ e: 'PLAIN' }]);
-    expect((await readParquet(file, 'SELECT count(*) FILTER (WHERE ok) AS n FROM t')).rows).toEqual([{ n: '14' }]);
-  });
 });
 

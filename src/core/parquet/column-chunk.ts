@@ -1,0 +1,282 @@
+import snappy from 'snappyjs';
+import type { CellValue, Column } from '../columns.js';
+import { ByteSink } from './byte-sink.js';
+import { bitWidthOf, writeHybrid } from './hybrid.js';
+import { writeStruct, type ThriftStruct } from './thrift.js';
+
+/** Parquet's enums, as numbers in the file (parquet-format's parquet.thrift). */
+export const PHYSICAL_TYPE = { BOOLEAN: 0, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
+const ENCODING = { PLAIN: 0, RLE: 3, RLE_DICTIONARY: 8 } as const;
+const PAGE_TYPE = { DATA_PAGE: 0, DICTIONARY_PAGE: 2 } as const;
+const CODEC_SNAPPY = 1;
+
+/** Uncompressed size a data page is cut at (on a row boundary), as other writers do: readers hold a page at once. */
+export const PAGE_BYTES = 1 << 20;
+/** A column whose distinct values take more than this is written PLAIN, not dictionary-encoded. */
+export const MAX_DICTIONARY_BYTES = 1 << 20;
+
+const PHYSICAL: Record<Column['type'], number> = {
+  double: PHYSICAL_TYPE.DOUBLE,
+  bigint: PHYSICAL_TYPE.INT64,
+  timestamp: PHYSICAL_TYPE.INT64,
+  boolean: PHYSICAL_TYPE.BOOLEAN,
+  string: PHYSICAL_TYPE.BYTE_ARRAY,
+};
+
+/** Reused between pages: the uncompressed body of the page being built. */
+const page = new ByteSink(1 << 20);
+
+/**
+ * Writes rows [from, to) of one column as a column chunk: a dictionary page when few values are
+ * distinct (buildDictionary), then V1 data pages (`DATA_PAGE`, the page every reader
+ * supports), each Snappy-compressed. Returns the chunk's `ColumnChunk` metadata and its sizes.
+ */
+export function writeColumnChunk(sink: ByteSink, column: Column, from: number, to: number): WrittenChunk {
+  const start = sink.length;
+  const dictionary = buildDictionary(column, from, to);
+  const encodings = [ENCODING.RLE, dictionary ? ENCODING.RLE_DICTIONARY : ENCODING.PLAIN];
+  const sizes = { compressed: 0, uncompressed: 0 };
+  let dictionaryOffset: number | undefined;
+  if (dictionary) {
+    encodings.push(ENCODING.PLAIN);
+    dictionaryOffset = sink.length;
+    page.length = 0;
+    writePlain(page, column.type, dictionary.values);
+    writePage(sink, page, { 1: { i32: PAGE_TYPE.DICTIONARY_PAGE }, 7: { struct: { 1: { i32: dictionary.values.length }, 2: { i32: ENCODING.PLAIN } } } }, sizes);
+  }
+  const dataOffset = sink.length;
+  let values = 0;
+  for (const [a, b] of pageRanges(column, from, to, dictionary !== null)) {
+    page.length = 0;
+    const count = encodeDataPage(page, column, a, b, dictionary);
+    values += count;
+    const header = { 1: { i32: count }, 2: { i32: dictionary ? ENCODING.RLE_DICTIONARY : ENCODING.PLAIN }, 3: { i32: ENCODING.RLE }, 4: { i32: ENCODING.RLE } };
+    writePage(sink, page, { 1: { i32: PAGE_TYPE.DATA_PAGE }, 5: { struct: header } }, sizes);
+  }
+  const metadata: ThriftStruct = {
+    2: { i64: start },
+    3: {
+      struct: {
+        1: { i32: PHYSICAL[column.type] },
+        2: { list: { i32: encodings } },
+        3: { list: { binary: column.list ? [column.name, 'list', 'element'] : [column.name] } },
+        4: { i32: CODEC_SNAPPY },
+        5: { i64: values },
+        6: { i64: sizes.uncompressed },
+        7: { i64: sizes.compressed },
+        9: { i64: dataOffset },
+        11: dictionaryOffset === undefined ? undefined : { i64: dictionaryOffset },
+        12: column.list ? undefined : { struct: statistics(column, from, to) },
+      },
+    },
+  };
+  return { metadata, start, ...sizes };
+}
+
+export interface WrittenChunk {
+  /** Parquet's `ColumnChunk`. */
+  readonly metadata: ThriftStruct;
+  /** File offset of the chunk's first page. */
+  readonly start: number;
+  readonly compressed: number;
+  readonly uncompressed: number;
+}
+
+/** Compresses a page body with Snappy and writes its header and the compressed bytes. */
+function writePage(sink: ByteSink, body: ByteSink, header: ThriftStruct, sizes: { compressed: number; uncompressed: number }): void {
+  const raw = body.contents();
+  const compressed = snappy.compress(raw);
+  const at = sink.length;
+  writeStruct(sink, { ...header, 2: { i32: raw.length }, 3: { i32: compressed.length } });
+  const headerBytes = sink.length - at;
+  sink.write(compressed);
+  sizes.compressed += headerBytes + compressed.length;
+  sizes.uncompressed += headerBytes + raw.length;
+}
+
+interface Dictionary {
+  readonly values: (number | bigint | string)[];
+  readonly index: Map<CellValue, number>;
+}
+
+/** Values seen before the dictionary is judged: if more than half are distinct by then, PLAIN is cheaper. */
+const DICTIONARY_TRIAL = 10_000;
+
+/**
+ * The distinct values of a chunk, when dictionary encoding pays: at most half the values distinct and
+ * at most MAX_DICTIONARY_BYTES of them (as other writers do). Booleans are always PLAIN.
+ */
+function buildDictionary(column: Column, from: number, to: number): Dictionary | null {
+  if (column.type === 'boolean') return null;
+  const index = new Map<CellValue, number>();
+  const values: (number | bigint | string)[] = [];
+  let bytes = 0;
+  let seen = 0;
+  const add = (value: CellValue) => {
+    if (value === null) return true;
+    if (++seen === DICTIONARY_TRIAL && values.length * 2 > seen) return false;
+    if (index.has(value)) return true;
+    index.set(value, values.length);
+    values.push(value as number | bigint | string);
+    bytes += typeof value === 'string' ? value.length + 4 : 8;
+    return bytes <= MAX_DICTIONARY_BYTES;
+  };
+  for (let row = from; row < to; row++) {
+    const value = column.values[row]!;
+    if (column.list) {
+      if (value !== null) for (const element of value as CellValue[]) if (!add(element)) return null;
+    } else if (!add(value as CellValue)) return null;
+  }
+  return values.length > 0 && values.length * 2 <= seen ? { values, index } : null;
+}
+
+/** Row ranges of the data pages: cut when a page's estimated uncompressed size reaches PAGE_BYTES. */
+function pageRanges(column: Column, from: number, to: number, dictionary: boolean): [number, number][] {
+  const ranges: [number, number][] = [];
+  if (!column.list && (column.type !== 'string' || dictionary)) {
+    const rows = PAGE_BYTES / 8;
+    for (let a = from; a < to; a += rows) ranges.push([a, Math.min(to, a + rows)]);
+    return ranges;
+  }
+  let start = from;
+  let bytes = 0;
+  for (let row = from; row < to; row++) {
+    const value = column.values[row]!;
+    if (column.list) {
+      if (value !== null) for (const element of value as CellValue[]) bytes += valueBytes(element, dictionary);
+      bytes += 2;
+    } else bytes += valueBytes(value as CellValue, dictionary);
+    if (bytes >= PAGE_BYTES) {
+      ranges.push([start, row + 1]);
+      start = row + 1;
+      bytes = 0;
+    }
+  }
+  if (start < to) ranges.push([start, to]);
+  return ranges;
+}
+
+const valueBytes = (value: CellValue, dictionary: boolean) => (typeof value === 'string' && !dictionary ? value.length + 4 : 8);
+
+let levelScratch = new Uint8Array(1 << 16);
+let indexScratch = new Uint32Array(1 << 16);
+
+/**
+ * One V1 data page body: repetition levels (lists only) and definition levels, each as a 4-byte
+ * length and the RLE/bit-packed hybrid, then the non-null values (PLAIN or dictionary indices).
+ * Every column is optional; a list column is `optional group (LIST) { repeated group list { optional element } }`,
+ * so its definition levels are 0 null list, 1 empty list, 2 null element, 3 element. Returns the number of level entries.
+ */
+function encodeDataPage(out: ByteSink, column: Column, from: number, to: number, dictionary: Dictionary | null): number {
+  const leaves: CellValue[] = [];
+  let count = 0;
+  if (column.list) {
+    let slots = 0;
+    for (let row = from; row < to; row++) slots += Math.max(1, (column.values[row] as CellValue[] | null)?.length ?? 1);
+    const repetition = new Uint8Array(slots);
+    const definition = new Uint8Array(slots);
+    for (let row = from; row < to; row++) {
+      const list = column.values[row] as CellValue[] | null;
+      if (list === null || list.length === 0) {
+        definition[count++] = list === null ? 0 : 1;
+        continue;
+      }
+      for (let k = 0; k < list.length; k++) {
+        const element = list[k]!;
+        repetition[count] = k === 0 ? 0 : 1;
+        definition[count++] = element === null ? 2 : 3;
+        if (element !== null) leaves.push(element);
+      }
+    }
+    writeLevels(out, repetition, count, 1);
+    writeLevels(out, definition, count, 2);
+  } else {
+    count = to - from;
+    if (levelScratch.length < count) levelScratch = new Uint8Array(count);
+    for (let row = from; row < to; row++) {
+      const value = column.values[row] as CellValue;
+      if (value === null) levelScratch[row - from] = 0;
+      else {
+        levelScratch[row - from] = 1;
+        leaves.push(value);
+      }
+    }
+    writeLevels(out, levelScratch, count, 1);
+  }
+  if (dictionary) writeIndices(out, leaves, dictionary);
+  else writePlain(out, column.type, leaves);
+  return count;
+}
+
+function writeLevels(out: ByteSink, levels: Uint8Array, count: number, bitWidth: number): void {
+  const at = out.length;
+  out.u32(0);
+  writeHybrid(out, levels, count, bitWidth);
+  out.u32At(at, out.length - at - 4);
+}
+
+function writeIndices(out: ByteSink, leaves: CellValue[], dictionary: Dictionary): void {
+  if (indexScratch.length < leaves.length) indexScratch = new Uint32Array(leaves.length);
+  for (let k = 0; k < leaves.length; k++) indexScratch[k] = dictionary.index.get(leaves[k]!)!;
+  const bitWidth = bitWidthOf(dictionary.values.length - 1);
+  out.u8(bitWidth);
+  writeHybrid(out, indexScratch, leaves.length, bitWidth);
+}
+
+function writePlain(out: ByteSink, type: Column['type'], leaves: readonly CellValue[]): void {
+  switch (type) {
+    case 'double':
+      for (const value of leaves) out.f64(value as number);
+      return;
+    case 'bigint':
+    case 'timestamp':
+      for (const value of leaves) out.i64(value as number | bigint);
+      return;
+    case 'string':
+      for (const value of leaves) writePlainString(out, value as string);
+      return;
+    case 'boolean': {
+      // Bit-packed, least significant bit first (PLAIN booleans; some readers lack RLE booleans).
+      out.reserve(Math.ceil(leaves.length / 8));
+      for (let k = 0; k < leaves.length; k += 8) {
+        let byte = 0;
+        for (let b = 0; b < 8 && k + b < leaves.length; b++) if (leaves[k + b]) byte |= 1 << b;
+        out.bytes[out.length++] = byte;
+      }
+    }
+  }
+}
+
+function writePlainString(out: ByteSink, value: string): void {
+  const at = out.length;
+  out.u32(0);
+  out.u32At(at, out.utf8(value));
+}
+
+/** Column-chunk statistics: null count, and min/max for numbers and timestamps (Athena skips row groups by them). */
+function statistics(column: Column, from: number, to: number): ThriftStruct {
+  let nulls = 0;
+  let min: number | bigint | undefined;
+  let max: number | bigint | undefined;
+  const ordered = column.type === 'double' || column.type === 'bigint' || column.type === 'timestamp';
+  for (let row = from; row < to; row++) {
+    const value = column.values[row] as CellValue;
+    if (value === null) nulls++;
+    else if (ordered) {
+      const v = value as number | bigint;
+      if (min === undefined || v < min) min = v;
+      if (max === undefined || v > max) max = v;
+    }
+  }
+  if (min === undefined || max === undefined) return { 3: { i64: nulls } };
+  // parquet-format: a zero minimum is written as -0.0 and a zero maximum as +0.0.
+  if (column.type === 'double' && min === 0) min = -0;
+  if (column.type === 'double' && max === 0) max = 0;
+  const encode = (value: number | bigint) => {
+    const bytes = new ByteSink(8);
+    if (column.type === 'double') bytes.f64(value as number);
+    else bytes.i64(value);
+    return bytes.contents();
+  };
+  return { 3: { i64: nulls }, 5: { binary: encode(max) }, 6: { binary: encode(min) } };
+}
