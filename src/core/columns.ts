@@ -24,7 +24,19 @@ export interface Column {
   readonly type: ScalarType;
   /** True for `array<type>` columns; their values are arrays (or null). */
   readonly list: boolean;
-  readonly values: (CellValue | CellValue[])[];
+  readonly values: ColumnValues;
+}
+
+/**
+ * A column's values, one per record: JavaScript values with null for a missing one, or, for doubles,
+ * timestamps (epoch ms) and bigints read from JSON numbers, a Float64Array in which NaN is null (JSON has
+ * no NaN). Numbers kept unboxed are most of what makes a large hour cheap to hold.
+ */
+export type ColumnValues = readonly (CellValue | CellValue[])[] | Float64Array;
+
+/** The values as JavaScript values (null for a missing one), whatever their storage. */
+export function cellsOf(values: ColumnValues): (CellValue | CellValue[])[] {
+  return values instanceof Float64Array ? Array.from(values, (v) => (Number.isNaN(v) ? null : v)) : [...values];
 }
 
 /** `name type` as Athena would write it: `temp_c double`, `tags array<string>`. */
@@ -56,44 +68,84 @@ interface Builder {
   kind?: Kind;
   nested: boolean;
   elementKind?: Exclude<Kind, 'array'>;
-  /** One slot per record, null until a value arrives (allocated whole: no growth, no holes). */
+  /** One slot per record up to the last value seen (packed: missing values are null, never holes). */
   values: unknown[];
+  /** The values of a column of JSON numbers instead, unboxed; NaN is null. */
+  numbers: Float64Array | null;
 }
 
 /**
  * One node per distinct JSON key path, so the per-field work on every record is a Map lookup: the
  * column name, its collision check and its builder are computed once per path, not once per value.
  */
-interface PathNode {
+export interface PathNode {
+  readonly key: string;
   readonly path: readonly string[];
   readonly children: Map<string, PathNode>;
   builder?: Builder;
+  /** The last record this path was seen in (a reader of JSON text uses it to spot duplicate keys). */
+  row: number;
+  /** The children in the order the last record listed them, so a reader can predict the next key. */
+  order: PathNode[];
 }
 
 /** Builds typed columns from records; `declared` maps column names to config-declared types. */
 export function buildColumns(records: readonly JsonRecord[], declared: Readonly<Record<string, ColumnType>> = {}): Column[] {
-  const builder = new ColumnsBuilder(records.length, declared);
+  const builder = new ColumnsBuilder(declared);
   builder.add(records);
   return builder.finish();
 }
 
 /**
- * Builds typed columns from records added in batches, so a caller can parse a large response a slice at a
- * time and let each slice's objects go before the next. `rows` is the total number of records to come.
+ * Builds typed columns from records added one at a time: as parsed objects (`add`), or field by field
+ * by a reader of JSON text that never builds the objects (`nextRow`, `child`, `set`).
  */
 export class ColumnsBuilder {
   private readonly builders = new Map<string, { builder: Builder; node: PathNode }>();
-  private readonly root: PathNode = { path: [], children: new Map() };
-  private row = 0;
+  readonly root: PathNode = newNode('', []);
+  private rows = 0;
 
-  constructor(
-    private readonly rows: number,
-    private readonly declared: Readonly<Record<string, ColumnType>> = {},
-  ) {}
+  constructor(private readonly declared: Readonly<Record<string, ColumnType>> = {}) {}
+
+  /** Number of records so far. */
+  get count(): number {
+    return this.rows;
+  }
 
   add(records: readonly JsonRecord[]): void {
-    if (this.row + records.length > this.rows) throw new Error(`ColumnsBuilder was sized for ${this.rows} records, got more`);
-    for (const record of records) this.visit(record, this.root, this.row++);
+    for (const record of records) this.visit(record, this.root, this.rows++);
+  }
+
+  /** Starts the next record and returns its row number. */
+  nextRow(): number {
+    return this.rows++;
+  }
+
+  /** The node of `key` under `node`, created on first sight. */
+  child(node: PathNode, key: string): PathNode {
+    let child = node.children.get(key);
+    if (!child) {
+      child = newNode(key, [...node.path, key]);
+      node.children.set(key, child);
+    }
+    return child;
+  }
+
+  /** Records a field's value (a scalar, an array, or null) in `row`; objects are walked by their fields instead. */
+  set(node: PathNode, row: number, value: unknown): void {
+    const builder = (node.builder ??= builderFor(this.builders, node, row));
+    if (value === null || value === undefined) return;
+    // Fast path: a scalar of the type this column already has needs no further checks.
+    if (typeof value !== builder.kind) noteKind(builder, value, row);
+    if (typeof value === 'number') {
+      // noteKind has made sure every value of this column is a number
+      const numbers = builder.numbers !== null && row < builder.numbers.length ? builder.numbers : growNumbers(builder, row);
+      numbers[row] = value;
+      return;
+    }
+    const values = builder.values;
+    while (values.length < row) values.push(null);
+    values[row] = value;
   }
 
   finish(): Column[] {
@@ -101,6 +153,7 @@ export class ColumnsBuilder {
     for (const { builder, node } of this.builders.values()) {
       // A key that is null in some records and an object in others is that object's columns, not a column of its own.
       if (builder.kind === undefined && node.children.size > 0) continue;
+      if (builder.numbers === null) while (builder.values.length < this.rows) builder.values.push(null);
       columns.push(finish(builder, this.rows, this.declared[builder.name]));
     }
     return columns;
@@ -109,28 +162,28 @@ export class ColumnsBuilder {
   private visit(object: JsonRecord, node: PathNode, row: number): void {
     for (const key in object) {
       const value = object[key];
-      let child = node.children.get(key);
-      if (!child) {
-        child = { path: [...node.path, key], children: new Map() };
-        node.children.set(key, child);
-      }
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        this.visit(value as JsonRecord, child, row);
-        continue;
-      }
-      const builder = (child.builder ??= builderFor(this.builders, child, row, this.rows));
-      if (value === null || value === undefined) continue;
-      // Fast path: a scalar of the type this column already has needs no further checks.
-      if (typeof value !== builder.kind) noteKind(builder, value, row);
-      builder.values[row] = value;
+      const child = this.child(node, key);
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) this.visit(value as JsonRecord, child, row);
+      else this.set(child, row, value);
     }
   }
+}
+
+function growNumbers(builder: Builder, row: number): Float64Array {
+  const old = builder.numbers;
+  const numbers = new Float64Array(Math.max(1024, row + 1, (old?.length ?? 0) * 2)).fill(NaN);
+  if (old) numbers.set(old);
+  return (builder.numbers = numbers);
+}
+
+function newNode(key: string, path: readonly string[]): PathNode {
+  return { key, path, children: new Map(), row: -1, order: [] };
 }
 
 /** Glue and Athena refuse longer column names. */
 export const MAX_COLUMN_NAME_LENGTH = 255;
 
-function builderFor(builders: Map<string, { builder: Builder; node: PathNode }>, node: PathNode, row: number, rows: number): Builder {
+function builderFor(builders: Map<string, { builder: Builder; node: PathNode }>, node: PathNode, row: number): Builder {
   const name = columnName(node.path);
   const dotted = node.path.join('.');
   if (name.length > MAX_COLUMN_NAME_LENGTH) {
@@ -142,7 +195,7 @@ function builderFor(builders: Map<string, { builder: Builder; node: PathNode }>,
   if (existing) {
     throw new SchemaError(`fields "${existing.builder.path}" and "${dotted}" both become column "${name}" (record ${row}); rename one upstream or read the records from another recordsPath`);
   }
-  const builder: Builder = { name, path: dotted, nested: false, values: new Array<unknown>(rows).fill(null) };
+  const builder: Builder = { name, path: dotted, nested: false, values: [], numbers: null };
   builders.set(name, { builder, node });
   return builder;
 }
@@ -177,63 +230,124 @@ function noteKind(builder: Builder, value: unknown, row: number): void {
 const DEFAULT_TYPE: Record<Exclude<Kind, 'array'>, ScalarType> = { number: 'double', string: 'string', boolean: 'boolean' };
 
 function finish(builder: Builder, rows: number, declared: ColumnType | undefined): Column {
-  const raw = builder.values;
+  const { name, path } = builder;
   if (builder.kind === 'array' && builder.nested) {
-    return { name: builder.name, path: builder.path, type: 'string', list: false, values: raw.map((v) => (v == null ? null : JSON.stringify(v))) };
+    return { name, path, type: 'string', list: false, values: builder.values.map((v) => (v == null ? null : JSON.stringify(v))) };
   }
   const list = builder.kind === 'array';
   const sourceKind = list ? builder.elementKind : (builder.kind as Exclude<Kind, 'array'> | undefined);
   const type: ScalarType = declared ?? (sourceKind ? DEFAULT_TYPE[sourceKind] : 'string');
-  // The common case (a scalar stored as its JSON type) needs no conversion: hand the values over as they are.
-  if (!list && sourceKind && DEFAULT_TYPE[sourceKind] === type) {
-    return { name: builder.name, path: builder.path, type, list, values: raw as CellValue[] };
+  const raw = (row: number): unknown => {
+    if (builder.numbers === null) return builder.values[row];
+    const value = builder.numbers[row];
+    return value === undefined || Number.isNaN(value) ? null : value;
+  };
+  if (!list && (type === 'double' || type === 'timestamp' || (type === 'bigint' && sourceKind === 'number'))) {
+    let values: Float64Array;
+    if (type === 'double' && builder.numbers !== null) {
+      values = builder.numbers.length === rows ? builder.numbers : new Float64Array(rows).fill(NaN);
+      if (values !== builder.numbers) values.set(builder.numbers.subarray(0, rows));
+    } else values = new Float64Array(rows).fill(NaN);
+    if (type !== 'double' || builder.numbers === null) {
+      for (let row = 0; row < rows; row++) {
+        const value = raw(row);
+        if (value != null) values[row] = convertScalar(value, type, builder, row) as number;
+      }
+    }
+    return { name, path, type, list, values };
   }
+  // Values stored as their JSON type need no conversion: hand them over as they are.
+  if (sourceKind && DEFAULT_TYPE[sourceKind] === type) return { name, path, type, list, values: builder.values as CellValue[] };
   const convert = (value: unknown, row: number): CellValue => (value == null ? null : convertScalar(value, type, builder, row));
   const values = new Array<CellValue | CellValue[]>(rows);
-  for (let i = 0; i < rows; i++) {
-    const value = raw[i];
-    values[i] = value == null ? null : list ? (value as unknown[]).map((v) => convert(v, i)) : convert(value, i);
+  for (let row = 0; row < rows; row++) {
+    const value = raw(row);
+    values[row] = value == null ? null : list ? (value as unknown[]).map((v) => convert(v, row)) : convert(value, row);
   }
-  return { name: builder.name, path: builder.path, type, list, values };
+  return { name, path, type, list, values };
 }
 
 function convertScalar(value: unknown, type: ScalarType, builder: Builder, row: number): CellValue {
-  const fail = (why: string): never => {
-    throw new SchemaError(`column "${builder.name}" is declared ${type} but record ${row} holds ${kindOf(value)}: ${why}`);
-  };
   switch (type) {
     case 'double':
       if (typeof value === 'number') return value;
-      return fail('expected a JSON number');
+      return declaredTypeError(builder, type, row, value, 'expected a JSON number');
     case 'bigint':
-      if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return value; // the Parquet writer stores it as INT64
       if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
-      return fail('expected an integer within ±2^53 (or an integer string)');
+      return declaredTypeError(builder, type, row, value, 'expected an integer within ±2^53 (or an integer string)');
     case 'boolean':
       if (typeof value === 'boolean') return value;
-      return fail('expected true or false');
+      return declaredTypeError(builder, type, row, value, 'expected true or false');
     case 'string':
       return typeof value === 'string' ? value : String(value);
     case 'timestamp': {
       if (typeof value === 'number' && Number.isFinite(value)) return Math.round(value * 1000); // epoch seconds
       const ms = typeof value === 'string' ? parseTimestampUtc(value) : NaN;
       if (!Number.isNaN(ms)) return ms;
-      return fail('expected an ISO-8601 timestamp string or epoch seconds');
+      return declaredTypeError(builder, type, row, value, 'expected an ISO-8601 timestamp string or epoch seconds');
     }
   }
 }
 
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+function declaredTypeError(builder: Builder, type: ScalarType, row: number, value: unknown, why: string): never {
+  throw new SchemaError(`column "${builder.name}" is declared ${type} but record ${row} holds ${kindOf(value)}: ${why}`);
+}
 
 /**
  * Epoch ms of an ISO-8601 timestamp. A value without a zone is read as UTC, never as the machine's
  * local time (the Lambda and a laptop must agree); `YYYY-MM-DD HH:MM` is accepted as well.
  */
 export function parseTimestampUtc(value: string): number {
-  // Fast path for the common full form `YYYY-MM-DDTHH:MM:SS[.fff]Z`, which Date.parse reads as UTC.
-  if (value.length >= 20 && value.length <= 24 && value.charCodeAt(10) === 84 /* T */ && value.endsWith('Z') && ISO_UTC.test(value)) return Date.parse(value);
+  const fast = isoUtcMillis(value);
+  if (!Number.isNaN(fast)) return fast;
   const match = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{1,2}):(\d{2})(:\d{2}(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(value.trim());
   if (!match) return NaN;
   const [, date, h = '00', m = '00', s = ':00', zone = 'Z'] = match;
   return Date.parse(`${date}T${h.padStart(2, '0')}:${m}${s}${zone}`);
+}
+
+/**
+ * The common full form `YYYY-MM-DDTHH:MM:SS[.f|.ff|.fff]Z` read digit by digit (a tenth of the time of a
+ * regex and Date.parse); NaN for anything else, including the days 29-31 and other edge cases that are
+ * left to Date.parse.
+ */
+function isoUtcMillis(v: string): number {
+  const n = v.length;
+  if (n !== 20 && (n < 22 || n > 24)) return NaN;
+  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(10) !== 84 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58 || v.charCodeAt(n - 1) !== 90) return NaN;
+  const year = digits(v, 0, 4);
+  const month = digits(v, 5, 2);
+  const day = digits(v, 8, 2);
+  const hour = digits(v, 11, 2);
+  const minute = digits(v, 14, 2);
+  const second = digits(v, 17, 2);
+  let millis = 0;
+  if (n > 20) {
+    if (v.charCodeAt(19) !== 46) return NaN;
+    millis = digits(v, 20, n - 21) * (n === 22 ? 100 : n === 23 ? 10 : 1);
+  }
+  // NaN in any part fails every comparison below.
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour <= 23 && minute <= 59 && second <= 59 && millis >= 0)) return NaN;
+  return daysFromCivil(year, month, day) * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000 + millis;
+}
+
+/** The number in `length` ASCII digits at `start`; NaN if any is not a digit. */
+function digits(v: string, start: number, length: number): number {
+  let result = 0;
+  for (let i = start; i < start + length; i++) {
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    result = result * 10 + d;
+  }
+  return result;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  return era * 146_097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719_468;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildColumns, columnName, columnSignature, parseTimestampUtc } from '../../src/core/columns.js';
+import { buildColumns, cellsOf, columnName, columnSignature, parseTimestampUtc } from '../../src/core/columns.js';
 import { InvalidResponseError, SchemaError } from '../../src/core/errors.js';
 import { extractRecords, parseJsonBody } from '../../src/core/records.js';
 
@@ -33,15 +33,15 @@ describe('type mapping', () => {
   it('maps every JSON number to double, so 1015.0 and 1016 share a type', () => {
     const [pressure] = buildColumns([{ pressure_mb: 1015.0 }, { pressure_mb: 1016 }]);
     expect(columnSignature(pressure!)).toBe('pressure_mb double');
-    expect(pressure!.values).toEqual([1015, 1016]);
+    expect(cellsOf(pressure!.values)).toEqual([1015, 1016]);
   });
 
   it('uses the declared type when the config names the column', () => {
     const columns = buildColumns([{ epoch: 1764093600, at: '2025-11-26 05:00', n: 7 }], { epoch: 'bigint', at: 'timestamp', n: 'string' });
     expect(columns.map(columnSignature)).toEqual(['epoch bigint', 'at timestamp', 'n string']);
-    expect(columns[0]!.values).toEqual([1764093600n]);
-    expect(columns[1]!.values).toEqual([Date.parse('2025-11-26T05:00:00Z')]);
-    expect(columns[2]!.values).toEqual(['7']);
+    expect(cellsOf(columns[0]!.values)).toEqual([1764093600]);
+    expect(cellsOf(columns[1]!.values)).toEqual([Date.parse('2025-11-26T05:00:00Z')]);
+    expect(cellsOf(columns[2]!.values)).toEqual(['7']);
   });
 
   it('reads zone-less timestamps as UTC, never as the machine local time', () => {
@@ -57,13 +57,13 @@ describe('type mapping', () => {
       { ok: false, s: null, none: null, tags: [], alerts: [] },
     ]);
     expect(columns.map(columnSignature)).toEqual(['ok boolean', 's string', 'none string', 'tags array<string>', 'alerts string']);
-    expect(columns[3]!.values).toEqual([['a', 'b'], []]);
-    expect(columns[4]!.values).toEqual(['[{"level":1}]', '[]']);
+    expect(cellsOf(columns[3]!.values)).toEqual([['a', 'b'], []]);
+    expect(cellsOf(columns[4]!.values)).toEqual(['[{"level":1}]', '[]']);
   });
 
   it('fills columns missing from a record with null', () => {
     const columns = buildColumns([{ a: 1 }, { b: 'x' }]);
-    expect(columns.map((c) => c.values)).toEqual([[1, null], [null, 'x']]);
+    expect(columns.map((c) => cellsOf(c.values))).toEqual([[1, null], [null, 'x']]);
   });
 
   it('refuses a column whose type changes between records, naming it and both types', () => {

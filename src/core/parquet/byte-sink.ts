@@ -43,6 +43,17 @@ export class ByteSink {
     this.length += 8;
   }
 
+  /** Doubles, little-endian: one copy on a little-endian machine (all that Lambda and Node run on). */
+  f64s(values: Float64Array): void {
+    if (!LITTLE_ENDIAN) {
+      for (const value of values) this.f64(value);
+      return;
+    }
+    this.reserve(values.length * 8);
+    this.bytes.set(new Uint8Array(values.buffer, values.byteOffset, values.length * 8), this.length);
+    this.length += values.length * 8;
+  }
+
   /** A signed 64-bit integer given as a safe-integer number or a bigint. */
   i64(value: number | bigint): void {
     this.reserve(8);
@@ -86,3 +97,4 @@ export class ByteSink {
 }
 
 const encoder = new TextEncoder();
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;

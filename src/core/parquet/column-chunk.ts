@@ -121,11 +121,16 @@ function buildDictionary(column: Column, from: number, to: number): Dictionary |
     bytes += typeof value === 'string' ? value.length + 4 : 8;
     return bytes <= MAX_DICTIONARY_BYTES;
   };
-  for (let row = from; row < to; row++) {
-    const value = column.values[row]!;
-    if (column.list) {
-      if (value !== null) for (const element of value as CellValue[]) if (!add(element)) return null;
-    } else if (!add(value as CellValue)) return null;
+  const cells = column.values;
+  if (cells instanceof Float64Array) {
+    for (let row = from; row < to; row++) if (!Number.isNaN(cells[row]!) && !add(cells[row]!)) return null;
+  } else {
+    for (let row = from; row < to; row++) {
+      const value = cells[row]!;
+      if (column.list) {
+        if (value !== null) for (const element of value as CellValue[]) if (!add(element)) return null;
+      } else if (!add(value as CellValue)) return null;
+    }
   }
   return values.length > 0 && values.length * 2 <= seen ? { values, index } : null;
 }
@@ -133,15 +138,16 @@ function buildDictionary(column: Column, from: number, to: number): Dictionary |
 /** Row ranges of the data pages: cut when a page's estimated uncompressed size reaches PAGE_BYTES. */
 function pageRanges(column: Column, from: number, to: number, dictionary: boolean): [number, number][] {
   const ranges: [number, number][] = [];
-  if (!column.list && (column.type !== 'string' || dictionary)) {
+  if (column.values instanceof Float64Array || (!column.list && (column.type !== 'string' || dictionary))) {
     const rows = PAGE_BYTES / 8;
     for (let a = from; a < to; a += rows) ranges.push([a, Math.min(to, a + rows)]);
     return ranges;
   }
   let start = from;
   let bytes = 0;
+  const cells = column.values as readonly (CellValue | CellValue[])[]; // numbers took the fixed-width branch
   for (let row = from; row < to; row++) {
-    const value = column.values[row]!;
+    const value = cells[row]!;
     if (column.list) {
       if (value !== null) for (const element of value as CellValue[]) bytes += valueBytes(element, dictionary);
       bytes += 2;
@@ -160,6 +166,7 @@ const valueBytes = (value: CellValue, dictionary: boolean) => (typeof value === 
 
 let levelScratch = new Uint8Array(1 << 16);
 let indexScratch = new Uint32Array(1 << 16);
+let numberScratch = new Float64Array(1 << 16);
 
 /**
  * One V1 data page body: repetition levels (lists only) and definition levels, each as a 4-byte
@@ -168,15 +175,32 @@ let indexScratch = new Uint32Array(1 << 16);
  * so its definition levels are 0 null list, 1 empty list, 2 null element, 3 element. Returns the number of level entries.
  */
 function encodeDataPage(out: ByteSink, column: Column, from: number, to: number, dictionary: Dictionary | null): number {
-  const leaves: CellValue[] = [];
-  let count = 0;
-  if (column.list) {
+  const cells = column.values;
+  let leaves: Leaves;
+  let count = to - from;
+  if (levelScratch.length < count) levelScratch = new Uint8Array(count);
+  if (cells instanceof Float64Array) {
+    if (numberScratch.length < count) numberScratch = new Float64Array(count);
+    let n = 0;
+    for (let row = from; row < to; row++) {
+      const value = cells[row]!;
+      if (Number.isNaN(value)) levelScratch[row - from] = 0;
+      else {
+        levelScratch[row - from] = 1;
+        numberScratch[n++] = value;
+      }
+    }
+    leaves = numberScratch.subarray(0, n);
+    writeLevels(out, levelScratch, count, 1);
+  } else if (column.list) {
+    const values: CellValue[] = [];
     let slots = 0;
-    for (let row = from; row < to; row++) slots += Math.max(1, (column.values[row] as CellValue[] | null)?.length ?? 1);
+    for (let row = from; row < to; row++) slots += Math.max(1, (cells[row] as CellValue[] | null)?.length ?? 1);
     const repetition = new Uint8Array(slots);
     const definition = new Uint8Array(slots);
+    count = 0;
     for (let row = from; row < to; row++) {
-      const list = column.values[row] as CellValue[] | null;
+      const list = cells[row] as CellValue[] | null;
       if (list === null || list.length === 0) {
         definition[count++] = list === null ? 0 : 1;
         continue;
@@ -185,28 +209,32 @@ function encodeDataPage(out: ByteSink, column: Column, from: number, to: number,
         const element = list[k]!;
         repetition[count] = k === 0 ? 0 : 1;
         definition[count++] = element === null ? 2 : 3;
-        if (element !== null) leaves.push(element);
+        if (element !== null) values.push(element);
       }
     }
+    leaves = values;
     writeLevels(out, repetition, count, 1);
     writeLevels(out, definition, count, 2);
   } else {
-    count = to - from;
-    if (levelScratch.length < count) levelScratch = new Uint8Array(count);
+    const values: CellValue[] = [];
     for (let row = from; row < to; row++) {
-      const value = column.values[row] as CellValue;
+      const value = cells[row] as CellValue;
       if (value === null) levelScratch[row - from] = 0;
       else {
         levelScratch[row - from] = 1;
-        leaves.push(value);
+        values.push(value);
       }
     }
+    leaves = values;
     writeLevels(out, levelScratch, count, 1);
   }
   if (dictionary) writeIndices(out, leaves, dictionary);
   else writePlain(out, column.type, leaves);
   return count;
 }
+
+/** The non-null values of a page, in order. */
+type Leaves = readonly CellValue[] | Float64Array;
 
 function writeLevels(out: ByteSink, levels: Uint8Array, count: number, bitWidth: number): void {
   const at = out.length;
@@ -215,7 +243,7 @@ function writeLevels(out: ByteSink, levels: Uint8Array, count: number, bitWidth:
   out.u32At(at, out.length - at - 4);
 }
 
-function writeIndices(out: ByteSink, leaves: CellValue[], dictionary: Dictionary): void {
+function writeIndices(out: ByteSink, leaves: Leaves, dictionary: Dictionary): void {
   if (indexScratch.length < leaves.length) indexScratch = new Uint32Array(leaves.length);
   for (let k = 0; k < leaves.length; k++) indexScratch[k] = dictionary.index.get(leaves[k]!)!;
   const bitWidth = bitWidthOf(dictionary.values.length - 1);
@@ -223,10 +251,11 @@ function writeIndices(out: ByteSink, leaves: CellValue[], dictionary: Dictionary
   writeHybrid(out, indexScratch, leaves.length, bitWidth);
 }
 
-function writePlain(out: ByteSink, type: Column['type'], leaves: readonly CellValue[]): void {
+function writePlain(out: ByteSink, type: Column['type'], leaves: Leaves): void {
   switch (type) {
     case 'double':
-      for (const value of leaves) out.f64(value as number);
+      if (leaves instanceof Float64Array) out.f64s(leaves);
+      else for (const value of leaves) out.f64(value as number);
       return;
     case 'bigint':
     case 'timestamp':
@@ -259,8 +288,9 @@ function statistics(column: Column, from: number, to: number): ThriftStruct {
   let min: number | bigint | undefined;
   let max: number | bigint | undefined;
   const ordered = column.type === 'double' || column.type === 'bigint' || column.type === 'timestamp';
+  const cells = column.values;
   for (let row = from; row < to; row++) {
-    const value = column.values[row] as CellValue;
+    const value = cells instanceof Float64Array ? (Number.isNaN(cells[row]!) ? null : cells[row]!) : (cells[row] as CellValue);
     if (value === null) nulls++;
     else if (ordered) {
       const v = value as number | bigint;

@@ -1,12 +1,12 @@
-import { sliceTopLevelArray, type ArraySlice } from '../array-slices.js';
 import { ColumnsBuilder, columnSignature, type Column } from '../columns.js';
 import type { SourceConfig } from '../config.js';
-import { InvalidResponseError, ObjectNotFoundError, SchemaError } from '../errors.js';
+import { ObjectNotFoundError, SchemaError } from '../errors.js';
 import { curatedObjectKey, scheduledHour, tableSchemaKey, type Hour } from '../layout.js';
 import { parseTableSchema, reconcileSchema, type TableSchema } from '../table-schema.js';
 import { writeParquet } from '../parquet.js';
 import type { ObjectStore, StepLogger } from '../ports.js';
-import { extractRecords, isRecord, parseJsonBody, type JsonRecord } from '../records.js';
+import { readRecordsInto } from '../json-columns.js';
+import { extractRecords, parseJsonBody } from '../records.js';
 
 /** Lineage columns added to every row. Named without a leading `_`, which Athena would make you quote. */
 export const LINEAGE_COLUMNS = {
@@ -89,8 +89,8 @@ export function encodeHour(
   const { columns, recordKeys } = table;
   const count = recordKeys.length;
   const lineage: Column[] = [
-    { name: LINEAGE_COLUMNS.scheduledHour, path: '(lineage)', type: 'timestamp', list: false, values: new Array(count).fill(Date.parse(options.hour.iso)) },
-    { name: LINEAGE_COLUMNS.ingestedAt, path: '(lineage)', type: 'timestamp', list: false, values: new Array(count).fill(options.ingestedAt) },
+    { name: LINEAGE_COLUMNS.scheduledHour, path: '(lineage)', type: 'timestamp', list: false, values: new Float64Array(count).fill(Date.parse(options.hour.iso)) },
+    { name: LINEAGE_COLUMNS.ingestedAt, path: '(lineage)', type: 'timestamp', list: false, values: new Float64Array(count).fill(options.ingestedAt) },
     { name: LINEAGE_COLUMNS.rawKey, path: '(lineage)', type: 'string', list: false, values: recordKeys },
   ];
   for (const column of columns) {
@@ -104,49 +104,36 @@ export function encodeHour(
   return { body, records: count, columns: all.map(columnSignature), schema };
 }
 
-/** Responses larger than this are parsed a slice at a time (when they are one top-level array). */
-export const SLICED_PARSE_MIN_BYTES = 4 * 1024 * 1024;
-/** About this much JSON text is parsed at once on the sliced path. */
-export const SLICE_BYTES = 2 * 1024 * 1024;
-
-type PageRecords = { page: RawPage; records: JsonRecord[] } | { page: RawPage; slices: ArraySlice[]; count: number };
-
 /**
- * Parsed records -> typed columns. Large top-level arrays are parsed a slice at a time, so only one
- * slice's objects (the largest thing in memory) live at once; everything else is parsed whole. Any
- * problem falls back to the whole-body parse, whose error names it exactly.
+ * Parsed records -> typed columns. Each response is read straight into the columns (readRecordsInto),
+ * which builds no record objects; if any response needs the general path, all are read again with
+ * JSON.parse, whose errors name each problem exactly.
  */
 function columnsOf(pages: readonly RawPage[], source: SourceConfig): { columns: Column[]; recordKeys: string[] } | null {
-  const wholeRecords = (page: RawPage) => extractRecords(parseJsonBody(page.body, page.key), source.recordsPath, page.key);
-  const planned: PageRecords[] = pages.map((page) => {
-    const sliced = source.recordsPath === '' && page.body.byteLength >= SLICED_PARSE_MIN_BYTES ? sliceTopLevelArray(page.body, SLICE_BYTES) : null;
-    return sliced ? { page, slices: sliced.slices, count: sliced.count } : { page, records: wholeRecords(page) };
-  });
-  const total = planned.reduce((sum, p) => sum + ('records' in p ? p.records.length : p.count), 0);
-  if (total === 0) return null;
-  const builder = new ColumnsBuilder(total, source.columns);
-  const recordKeys: string[] = [];
+  const recordsPath = source.recordsPath === '' ? [] : source.recordsPath.split('.');
   const decoder = new TextDecoder();
-  for (const plan of planned) {
-    if ('records' in plan) {
-      builder.add(plan.records);
-    } else {
-      for (const slice of plan.slices) {
-        let records: unknown;
-        try {
-          records = JSON.parse(`[${decoder.decode(plan.page.body.subarray(slice.start, slice.end))}]`);
-        } catch {
-          records = undefined;
-        }
-        if (!Array.isArray(records) || records.length !== slice.count || !records.every(isRecord)) {
-          wholeRecords(plan.page); // throws the exact error for this body
-          throw new InvalidResponseError(`the response stored at ${plan.page.key} could not be read a slice at a time`);
-        }
-        builder.add(records as JsonRecord[]);
-      }
+  let builder = new ColumnsBuilder(source.columns);
+  let counts: number[] | null = [];
+  for (const page of pages) {
+    const before = builder.count;
+    if (!readRecordsInto(decoder.decode(page.body), recordsPath, builder)) {
+      counts = null;
+      break;
     }
-    const count = 'records' in plan ? plan.records.length : plan.count;
-    for (let i = 0; i < count; i++) recordKeys.push(plan.page.key);
+    counts.push(builder.count - before);
   }
+  if (counts === null) {
+    builder = new ColumnsBuilder(source.columns);
+    counts = pages.map((page) => {
+      const records = extractRecords(parseJsonBody(page.body, page.key), source.recordsPath, page.key);
+      builder.add(records);
+      return records.length;
+    });
+  }
+  if (builder.count === 0) return null;
+  const recordKeys: string[] = [];
+  pages.forEach((page, i) => {
+    for (let k = 0; k < counts[i]!; k++) recordKeys.push(page.key);
+  });
   return { columns: builder.finish(), recordKeys };
 }

@@ -1,0 +1,121 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildColumns, cellsOf, ColumnsBuilder, type Column } from '../../src/core/columns.js';
+import { parseConfig } from '../../src/core/config.js';
+import { readRecordsInto } from '../../src/core/json-columns.js';
+import { scheduledHour } from '../../src/core/layout.js';
+import { extractRecords } from '../../src/core/records.js';
+import { encodeHour } from '../../src/core/steps/transform.js';
+import { readParquet } from '../helpers/duckdb.js';
+
+/** The fast reader's columns, or null when it hands the text back to JSON.parse. */
+const fast = (text: string, recordsPath = '') => {
+  const builder = new ColumnsBuilder();
+  return readRecordsInto(text, recordsPath ? recordsPath.split('.') : [], builder) ? builder.finish() : null;
+};
+/** The general path: JSON.parse, extractRecords, buildColumns; an error becomes its message. */
+const general = (text: string, recordsPath = ''): Column[] | string => {
+  try {
+    return buildColumns(extractRecords(JSON.parse(text), recordsPath, 'k'));
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+
+const key = fc.oneof(fc.constantFrom('a', 'b', 'temp_c', 'A', 'x y', 'é', 'q"uote', 'back\\slash', '__proto__'), fc.string({ maxLength: 4 }));
+const record = fc.dictionary(key, fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.dictionary(key, fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 })), { maxKeys: 5 });
+
+describe('readRecordsInto (JSON text straight into columns)', () => {
+  it('gives exactly the columns of JSON.parse, or hands the text back when JSON.parse must decide', () => {
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 6 }), fc.constantFrom(undefined, 0, 2, '\t'), (records, indent) => {
+        const text = JSON.stringify(records, null, indent);
+        const expected = general(text);
+        const got = fast(text);
+        if (got === null) {
+          // Only what it may not read the same way: an error to report, or keys JavaScript objects reorder.
+          expect(typeof expected === 'string' || records.some((r) => JSON.stringify(r).match(/"\d/))).toBe(true);
+        } else expect(got).toEqual(expected);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('reads typical API records itself', () => {
+    const text = JSON.stringify([
+      { id: 1, station: { name: 'a', lat: -37.5 }, tags: ['x'], gust: null, ok: true, at: '2026-11-25T00:00:00Z' },
+      { station: { lat: 1e-3, name: 'b\n"c"' }, id: 2, tags: [], extra: [{ nested: 1 }], ok: false },
+    ]);
+    expect(fast(text)).toEqual(general(text));
+    expect(fast(`\n  ${text}  \n`)).toEqual(general(text));
+    expect(fast('{"one": "record"}')).toEqual(general('{"one": "record"}'));
+    expect(fast('[]')).toEqual([]);
+  });
+
+  it('reads every number to the same double as JSON.parse', () => {
+    const numbers = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => JSON.stringify(n)),
+      fc.tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 20n }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: -30, max: 30 })).map(
+        ([minus, digits, point, exponent]) => {
+          const text = String(digits);
+          const cut = Math.min(point, text.length - 1);
+          return `${minus ? '-' : ''}${text.slice(0, text.length - cut)}${cut ? `.${text.slice(text.length - cut)}` : ''}e${exponent}`;
+        },
+      ),
+      fc.constantFrom('0', '-0', '-0.0', '1e400', '-1e-400', '123456789012345678901234567890', '0.1', '9007199254740993', '1E+2', '5e-324'),
+    );
+    fc.assert(
+      fc.property(fc.array(numbers, { minLength: 1, maxLength: 8 }), (texts) => {
+        const text = `[${texts.map((t) => `{"v":${t}}`).join(',')}]`;
+        const got = cellsOf(fast(text)![0]!.values) as number[];
+        const expected = texts.map((t) => JSON.parse(t) as number);
+        expect(got.map((v) => Object.is(v, -0) ? '-0' : v)).toEqual(expected.map((v) => (Object.is(v, -0) ? '-0' : v)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('hands back invalid JSON, duplicate keys and keys that start with a digit', () => {
+    for (const text of ['', '[', '[{"a":1},]', '[{"a":01}]', '[{"a":1.}]', '[{"a":"x\u0001"}]', '[{"a":tru}]', '[{"a":1}] x', '[1]', '"s"', '[{"a":1,"a":2}]', '[{"a":{"b":1},"a":null}]', '[{"1":1,"a":2}]'])
+      expect(fast(text), text).toBeNull();
+  });
+
+  it('walks down recordsPath, reading the rest of the document too', () => {
+    const text = JSON.stringify({ meta: { page: 1, links: [{ next: null }] }, data: { items: [{ v: 1 }, { v: 2.5 }] }, after: 'x' });
+    expect(fast(text, 'data.items')).toEqual(general(text, 'data.items'));
+    expect(fast(text, 'data.missing')).toBeNull();
+    expect(fast('{"data":[{"v":1}],"data":[]}', 'data')).toBeNull();
+    expect(fast('{"data":[{"v":1}],"after":[1,}', 'data')).toBeNull();
+  });
+});
+
+describe('the transform on a large response', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const encode = (body: string, recordsPath: string) => {
+    const source = parseConfig({ source: { name: 's', url: 'https://x.example/a', auth: { in: 'none' }, recordsPath }, table: 't', schedule: 'rate(1 hour)' }).source;
+    return encodeHour([{ key: 'k', body: bytes(body) }], { source, table: 't', hour: scheduledHour('2026-11-25T18:00Z'), ingestedAt: 0 })!;
+  };
+
+  it('writes the same Parquet whether it reads the text itself or JSON.parse does', async () => {
+    const records = Array.from({ length: 60_000 }, (_, i) => ({ id: i, name: `n${i % 97}`, nested: { v: i / 7, flag: i % 2 === 0 }, tags: i % 5 ? ['a'] : [] }));
+    const text = JSON.stringify(records);
+    const direct = encode(text, '');
+    // A key that starts with a digit sends the whole response through JSON.parse.
+    const general = encode(JSON.stringify([{ '0': null }, ...records]), '');
+    expect(general.columns).toEqual(['c_0 string', ...direct.columns]);
+    const dir = mkdtempSync(join(tmpdir(), 'api-lake-json-'));
+    writeFileSync(join(dir, 'direct.parquet'), direct.body);
+    writeFileSync(join(dir, 'general.parquet'), general.body);
+    const digest =
+      "SELECT count(id) AS n, sum(id) AS ids, md5(string_agg(name, '' ORDER BY id)) AS names, sum(nested_v) AS v, count(*) FILTER (WHERE nested_flag) AS flags, sum(len(tags)) AS tags FROM t";
+    expect((await readParquet(join(dir, 'direct.parquet'), digest)).rows).toEqual((await readParquet(join(dir, 'general.parquet'), digest)).rows);
+  });
+
+  it('reports a bad element of a large array with the message of JSON.parse and extractRecords', () => {
+    const records = Array.from({ length: 60_000 }, (_, i) => (i === 59_999 ? 7 : { id: i, pad: 'x'.repeat(60) }));
+    expect(() => encode(JSON.stringify(records), '')).toThrow(/holds a number \(7\) at index 59999/);
+  });
+});
