@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildColumns, cellsOf, columnName, columnSignature, parseTimestampUtc } from '../../src/core/columns.js';
 import { InvalidResponseError, SchemaError } from '../../src/core/errors.js';
@@ -42,6 +43,23 @@ describe('type mapping', () => {
     expect(cellsOf(columns[0]!.values)).toEqual([1764093600]);
     expect(cellsOf(columns[1]!.values)).toEqual([Date.parse('2025-11-26T05:00:00Z')]);
     expect(cellsOf(columns[2]!.values)).toEqual(['7']);
+  });
+
+  it('reads full ISO-8601 UTC timestamps exactly as Date.parse does', () => {
+    const isoForms = fc
+      .tuple(fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }), fc.integer({ min: 0, max: 3 }))
+      .map(([date, fraction]) => {
+        const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+        return fraction === 0 ? `${iso.slice(0, 19)}Z` : `${iso.slice(0, 20 + fraction)}Z`;
+      });
+    fc.assert(
+      fc.property(isoForms, (text) => {
+        expect(parseTimestampUtc(text)).toBe(Date.parse(text));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const text of ['2024-02-29T12:00:00Z', '2026-02-30T00:00:00Z', '2026-01-01T24:00:00Z', '2026-13-01T00:00:00Z', '2026-01-01T23:59:60Z', '2026-1-01T00:00:00Z'])
+      expect(parseTimestampUtc(text), text).toBe(Date.parse(text));
   });
 
   it('reads zone-less timestamps as UTC, never as the machine local time', () => {
