@@ -94,32 +94,42 @@ function writePage(sink: ByteSink, body: ByteSink, header: ThriftStruct, sizes: 
   sizes.uncompressed += headerBytes + raw.length;
 }
 
+/** A chunk's distinct values and, for each non-null value in order, its index among them. */
 interface Dictionary {
   readonly values: (number | bigint | string)[];
-  readonly index: Map<CellValue, number>;
+  readonly indices: Uint32Array;
+  /** The first index not yet written to a data page. */
+  next: number;
 }
 
 /** Values seen before the dictionary is judged: if more than half are distinct by then, PLAIN is cheaper. */
 const DICTIONARY_TRIAL = 10_000;
 
 /**
- * The distinct values of a chunk, when dictionary encoding pays: at most half the values distinct and
- * at most MAX_DICTIONARY_BYTES of them (as other writers do). Booleans are always PLAIN.
+ * The distinct values of a chunk and the index of every value, when dictionary encoding pays: at most
+ * half the values distinct and at most MAX_DICTIONARY_BYTES of them (as other writers do). Booleans are
+ * always PLAIN.
  */
 function buildDictionary(column: Column, from: number, to: number): Dictionary | null {
   if (column.type === 'boolean') return null;
   const index = new Map<CellValue, number>();
   const values: (number | bigint | string)[] = [];
+  let indices: Uint32Array = new Uint32Array(to - from);
   let bytes = 0;
   let seen = 0;
   const add = (value: CellValue) => {
     if (value === null) return true;
-    if (++seen === DICTIONARY_TRIAL && values.length * 2 > seen) return false;
-    if (index.has(value)) return true;
-    index.set(value, values.length);
-    values.push(value as number | bigint | string);
-    bytes += typeof value === 'string' ? value.length + 4 : 8;
-    return bytes <= MAX_DICTIONARY_BYTES;
+    let i = index.get(value);
+    if (i === undefined) {
+      i = values.length;
+      index.set(value, i);
+      values.push(value as number | bigint | string);
+      bytes += typeof value === 'string' ? value.length + 4 : 8;
+      if (bytes > MAX_DICTIONARY_BYTES) return false;
+    }
+    if (seen === indices.length) indices = grow(indices);
+    indices[seen++] = i;
+    return seen !== DICTIONARY_TRIAL || values.length * 2 <= seen;
   };
   const cells = column.values;
   if (cells instanceof Float64Array) {
@@ -132,7 +142,13 @@ function buildDictionary(column: Column, from: number, to: number): Dictionary |
       } else if (!add(value as CellValue)) return null;
     }
   }
-  return values.length > 0 && values.length * 2 <= seen ? { values, index } : null;
+  return values.length > 0 && values.length * 2 <= seen ? { values, indices, next: 0 } : null;
+}
+
+function grow(indices: Uint32Array): Uint32Array {
+  const larger = new Uint32Array(Math.max(16, indices.length * 2));
+  larger.set(indices);
+  return larger;
 }
 
 /** Row ranges of the data pages: cut when a page's estimated uncompressed size reaches PAGE_BYTES. */
@@ -165,7 +181,6 @@ function pageRanges(column: Column, from: number, to: number, dictionary: boolea
 const valueBytes = (value: CellValue, dictionary: boolean) => (typeof value === 'string' && !dictionary ? value.length + 4 : 8);
 
 let levelScratch = new Uint8Array(1 << 16);
-let indexScratch = new Uint32Array(1 << 16);
 let numberScratch = new Float64Array(1 << 16);
 
 /**
@@ -177,6 +192,7 @@ let numberScratch = new Float64Array(1 << 16);
 function encodeDataPage(out: ByteSink, column: Column, from: number, to: number, dictionary: Dictionary | null): number {
   const cells = column.values;
   let leaves: Leaves;
+  let leafCount = 0; // with a dictionary, values are not collected: their indices are in it already
   let count = to - from;
   if (levelScratch.length < count) levelScratch = new Uint8Array(count);
   if (cells instanceof Float64Array) {
@@ -209,7 +225,8 @@ function encodeDataPage(out: ByteSink, column: Column, from: number, to: number,
         const element = list[k]!;
         repetition[count] = k === 0 ? 0 : 1;
         definition[count++] = element === null ? 2 : 3;
-        if (element !== null) values.push(element);
+        if (element !== null && !dictionary) values.push(element);
+        else if (element !== null) leafCount++;
       }
     }
     leaves = values;
@@ -222,13 +239,14 @@ function encodeDataPage(out: ByteSink, column: Column, from: number, to: number,
       if (value === null) levelScratch[row - from] = 0;
       else {
         levelScratch[row - from] = 1;
-        values.push(value);
+        if (dictionary) leafCount++;
+        else values.push(value);
       }
     }
     leaves = values;
     writeLevels(out, levelScratch, count, 1);
   }
-  if (dictionary) writeIndices(out, leaves, dictionary);
+  if (dictionary) writeIndices(out, dictionary, leaves instanceof Float64Array ? leaves.length : leafCount);
   else writePlain(out, column.type, leaves);
   return count;
 }
@@ -243,12 +261,12 @@ function writeLevels(out: ByteSink, levels: Uint8Array, count: number, bitWidth:
   out.u32At(at, out.length - at - 4);
 }
 
-function writeIndices(out: ByteSink, leaves: Leaves, dictionary: Dictionary): void {
-  if (indexScratch.length < leaves.length) indexScratch = new Uint32Array(leaves.length);
-  for (let k = 0; k < leaves.length; k++) indexScratch[k] = dictionary.index.get(leaves[k]!)!;
+/** The next `count` dictionary indices, as a bit width byte and the RLE/bit-packed hybrid. */
+function writeIndices(out: ByteSink, dictionary: Dictionary, count: number): void {
   const bitWidth = bitWidthOf(dictionary.values.length - 1);
   out.u8(bitWidth);
-  writeHybrid(out, indexScratch, leaves.length, bitWidth);
+  writeHybrid(out, dictionary.indices.subarray(dictionary.next, dictionary.next + count), count, bitWidth);
+  dictionary.next += count;
 }
 
 function writePlain(out: ByteSink, type: Column['type'], leaves: Leaves): void {
