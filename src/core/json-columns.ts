@@ -1,11 +1,12 @@
-import type { ColumnsBuilder, PathNode } from './columns.js';
+import { isoUtcMillis, type ColumnsBuilder, type PathNode } from './columns.js';
 
 /**
- * Reads the records of a JSON text straight into column builders, field by field, without building
- * the record objects that `JSON.parse` would: the objects, not the parsing, are most of the cost of a
- * large response, in time and in memory (docs/benchmarks.md).
+ * Reads the records of a JSON response (UTF-8 bytes) straight into column builders, field by field,
+ * without building the record objects that `JSON.parse` would, nor the text of the whole response: the
+ * objects, not the parsing, are most of the cost of a large response, in time and in memory
+ * (docs/benchmarks.md). Strings are decoded one value at a time, as TextDecoder decodes the whole body.
  *
- * It gives exactly what `JSON.parse` and `ColumnsBuilder.add` give, or nothing: anything it does not
+ * It gives exactly what decoding, `JSON.parse` and `ColumnsBuilder.add` give, or nothing: anything it does not
  * read the same way (invalid JSON, duplicate keys, keys that start with a digit, which JavaScript
  * objects reorder) makes it return false, and the caller reads the text with `JSON.parse`, which then
  * reads it or names the problem exactly. Numbers are converted by Clinger's fast path (at most 15
@@ -14,9 +15,9 @@ import type { ColumnsBuilder, PathNode } from './columns.js';
  * `recordsPath` is the dotted path split at the dots ([] for the whole text). The builder is left
  * partly filled when it returns false: the caller starts over with a new one.
  */
-export function readRecordsInto(text: string, recordsPath: readonly string[], builder: ColumnsBuilder): boolean {
+export function readRecordsInto(body: Uint8Array, recordsPath: readonly string[], builder: ColumnsBuilder): boolean {
   try {
-    const reader = new JsonColumnsReader(text, builder);
+    const reader = new JsonColumnsReader(body, builder);
     reader.document(recordsPath);
     return true;
   } catch {
@@ -48,16 +49,20 @@ class NotReadHere extends Error {
 const fail = (): never => {
   throw new NotReadHere();
 };
+const decoder = new TextDecoder();
 
 class JsonColumnsReader {
   private pos = 0;
+  /** Strings inside lists, interned together. */
+  private readonly elements = newInternTable();
 
   constructor(
-    private readonly text: string,
+    private readonly text: Uint8Array,
     private readonly builder: ColumnsBuilder,
   ) {}
 
   document(recordsPath: readonly string[]): void {
+    if (this.text[0] === 0xef && this.text[1] === 0xbb && this.text[2] === 0xbf) this.pos = 3; // a BOM, which TextDecoder drops too
     this.skipSpace();
     this.at(recordsPath, 0);
     this.skipSpace();
@@ -67,11 +72,11 @@ class JsonColumnsReader {
   /** Walks down `path` from the value at pos, reading the rest of every enclosing object too (validating it). */
   private at(path: readonly string[], depth: number): void {
     if (depth === path.length) return this.records();
-    if (this.text.charCodeAt(this.pos) !== OPEN_BRACE) fail();
+    if (this.text[this.pos] !== OPEN_BRACE) fail();
     this.pos++;
     let found = false;
     this.skipSpace();
-    if (this.text.charCodeAt(this.pos) === CLOSE_BRACE) fail();
+    if (this.text[this.pos] === CLOSE_BRACE) fail();
     for (;;) {
       const key = this.string();
       this.colon();
@@ -87,18 +92,23 @@ class JsonColumnsReader {
 
   /** An object (one record) or an array of objects (many). */
   private records(): void {
-    const c = this.text.charCodeAt(this.pos);
+    const c = this.text[this.pos];
     if (c === OPEN_BRACE) return this.object(this.builder.root, this.builder.nextRow());
     if (c !== OPEN_BRACKET) fail();
     this.pos++;
     this.skipSpace();
-    if (this.text.charCodeAt(this.pos) === CLOSE_BRACKET) {
+    if (this.text[this.pos] === CLOSE_BRACKET) {
       this.pos++;
       return;
     }
+    const start = this.pos;
+    let first = true;
     do {
-      if (this.text.charCodeAt(this.pos) !== OPEN_BRACE) fail();
+      if (this.text[this.pos] !== OPEN_BRACE) fail();
       this.object(this.builder.root, this.builder.nextRow());
+      // From the first record's length, about how many there are: columns are then allocated once.
+      if (first) this.builder.expect(Math.ceil(((this.text.length - start) / Math.max(1, this.pos - start)) * 1.1));
+      first = false;
     } while (!this.endOf(CLOSE_BRACKET));
   }
 
@@ -107,15 +117,15 @@ class JsonColumnsReader {
     const text = this.text;
     this.pos++;
     this.skipSpace();
-    if (text.charCodeAt(this.pos) === CLOSE_BRACE) {
+    if (text[this.pos] === CLOSE_BRACE) {
       this.pos++;
       return;
     }
     for (let k = 0; ; k++) {
-      if (text.charCodeAt(this.pos) !== QUOTE) fail();
+      if (text[this.pos] !== QUOTE) fail();
       // Records of one API list their keys in the same order: try the key the last record had here.
       let child = node.order[k];
-      if (child !== undefined && text.charCodeAt(this.pos + 1 + child.key.length) === QUOTE && text.startsWith(child.key, this.pos + 1)) {
+      if (child !== undefined && text[this.pos + 1 + child.key.length] === QUOTE && sameAscii(text, this.pos + 1, child.key)) {
         this.pos += child.key.length + 2;
       } else {
         const start = this.pos;
@@ -123,7 +133,8 @@ class JsonColumnsReader {
         const code = key.charCodeAt(0);
         if (code >= ZERO && code <= NINE) fail(); // JavaScript objects list such keys first
         child = this.builder.child(node, key);
-        if (this.pos - start === key.length + 2) node.order[k] = child; // no escapes: safe to predict by its text
+        // As many bytes as characters: ASCII without escapes, so safe to predict by its bytes.
+        if (this.pos - start === key.length + 2) node.order[k] = child;
       }
       if (child.row === row) fail(); // a duplicate key: JSON.parse keeps the last one
       child.row = row;
@@ -134,8 +145,9 @@ class JsonColumnsReader {
   }
 
   private value(node: PathNode, row: number): void {
-    const c = this.text.charCodeAt(this.pos);
-    if (c === QUOTE) this.builder.set(node, row, this.string());
+    const c = this.text[this.pos];
+    if (c === QUOTE && this.builder.isTimestamp(node) && this.timestamp(node, row)) return;
+    if (c === QUOTE) this.builder.set(node, row, this.string(internTable(node)));
     else if (c === OPEN_BRACE) this.object(node, row);
     else if (c === OPEN_BRACKET) this.builder.set(node, row, this.array());
     else this.builder.set(node, row, this.scalar());
@@ -147,29 +159,40 @@ class JsonColumnsReader {
     const items: unknown[] = [];
     this.pos++;
     this.skipSpace();
-    if (this.text.charCodeAt(this.pos) === CLOSE_BRACKET) {
+    if (this.text[this.pos] === CLOSE_BRACKET) {
       this.pos++;
       return items;
     }
     do {
-      const c = this.text.charCodeAt(this.pos);
+      const c = this.text[this.pos];
       if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         this.pos = start;
         this.skipValue();
-        return JSON.parse(this.text.slice(start, this.pos)) as unknown[];
+        return JSON.parse(decoder.decode(this.text.subarray(start, this.pos))) as unknown[];
       }
-      items.push(c === QUOTE ? this.string() : this.scalar());
+      items.push(c === QUOTE ? this.string(this.elements) : this.scalar());
     } while (!this.endOf(CLOSE_BRACKET));
     return items;
+  }
+
+  /** A timestamp string at pos in the common ISO form, read without making a string; false (pos unmoved) for any other. */
+  private timestamp(node: PathNode, row: number): boolean {
+    const start = this.pos + 1;
+    const end = this.text.indexOf(QUOTE, start);
+    const ms = end > 0 && end - start <= 24 ? isoUtcMillis(this.text, start, end) : NaN;
+    if (Number.isNaN(ms)) return false;
+    this.pos = end + 1;
+    this.builder.setTimestamp(node, row, ms);
+    return true;
   }
 
   /** A number, true, false or null at pos. */
   private scalar(): number | boolean | null {
     const text = this.text;
-    const c = text.charCodeAt(this.pos);
+    const c = text[this.pos]!;
     if (c === MINUS || (c >= ZERO && c <= NINE)) return this.number();
     for (const [word, value] of LITERALS) {
-      if (text.startsWith(word, this.pos)) {
+      if (sameAscii(text, this.pos, word)) {
         this.pos += word.length;
         return value;
       }
@@ -181,11 +204,11 @@ class JsonColumnsReader {
     const text = this.text;
     const start = this.pos;
     let pos = start;
-    const negative = text.charCodeAt(pos) === MINUS;
+    const negative = text[pos]! === MINUS;
     if (negative) pos++;
     let mantissa = 0;
     let digits = 0;
-    let c = text.charCodeAt(pos);
+    let c = text[pos]!;
     if (c === ZERO) {
       pos++;
       digits++;
@@ -193,63 +216,72 @@ class JsonColumnsReader {
       do {
         mantissa = mantissa * 10 + (c - ZERO);
         digits++;
-        c = text.charCodeAt(++pos);
+        c = text[++pos]!;
       } while (c >= ZERO && c <= NINE);
     } else fail();
     let scale = 0;
-    if (text.charCodeAt(pos) === DOT) {
-      c = text.charCodeAt(++pos);
+    if (text[pos]! === DOT) {
+      c = text[++pos]!;
       if (!(c >= ZERO && c <= NINE)) fail();
       do {
         mantissa = mantissa * 10 + (c - ZERO);
         digits++;
         scale--;
-        c = text.charCodeAt(++pos);
+        c = text[++pos]!;
       } while (c >= ZERO && c <= NINE);
     }
-    c = text.charCodeAt(pos);
+    c = text[pos]!;
     let exact = digits <= 15;
     if (c === 101 || c === 69) {
-      c = text.charCodeAt(++pos);
+      c = text[++pos]!;
       const minus = c === MINUS;
-      if (c === MINUS || c === 43) c = text.charCodeAt(++pos);
+      if (c === MINUS || c === 43) c = text[++pos]!;
       if (!(c >= ZERO && c <= NINE)) fail();
       let exponent = 0;
       do {
         exponent = exponent * 10 + (c - ZERO);
-        c = text.charCodeAt(++pos);
+        c = text[++pos]!;
       } while (c >= ZERO && c <= NINE);
       if (exponent > 400) exact = false;
       scale += minus ? -exponent : exponent;
     }
     this.pos = pos;
-    if (!exact || scale < -22 || scale > 22) return Number(text.slice(start, pos));
+    if (!exact || scale < -22 || scale > 22) return Number(decoder.decode(text.subarray(start, pos)));
     const value = scale < 0 ? mantissa / POW10[-scale]! : mantissa * POW10[scale]!;
     return negative ? -value : value;
   }
 
-  /** A string at pos, unescaped; one with escapes is unescaped by JSON.parse. */
-  private string(): string {
+  /**
+   * A string at pos, unescaped; one with escapes is unescaped by JSON.parse. With `intern`, a short
+   * ASCII string equal to one read before in the same column is that same string: values that repeat
+   * (names, codes, tags) are then kept once, not once a record.
+   */
+  private string(intern?: InternTable): string {
     const text = this.text;
-    if (text.charCodeAt(this.pos) !== QUOTE) fail();
+    if (text[this.pos] !== QUOTE) fail();
     const n = text.length;
     const start = this.pos + 1;
     let pos = start;
+    let hash = 0;
+    let high = 0;
     for (; pos < n; pos++) {
-      const c = text.charCodeAt(pos);
+      const c = text[pos]!;
       if (c === QUOTE) {
         this.pos = pos + 1;
-        return text.slice(start, pos);
+        if (intern === undefined || high >= 0x80 || pos - start > MAX_INTERNED_LENGTH) return decoder.decode(text.subarray(start, pos));
+        return interned(intern, text, start, pos, hash);
       }
       if (c === BACKSLASH) break;
       if (c < 0x20) fail();
+      high |= c;
+      hash = (Math.imul(hash, 31) + c) | 0;
     }
     for (; pos < n; pos++) {
-      const c = text.charCodeAt(pos);
+      const c = text[pos]!;
       if (c === BACKSLASH) pos++;
       else if (c === QUOTE) {
         this.pos = pos + 1;
-        return JSON.parse(text.slice(start - 1, pos + 1)) as string;
+        return JSON.parse(decoder.decode(text.subarray(start - 1, pos + 1))) as string;
       } else if (c < 0x20) fail();
     }
     return fail();
@@ -257,19 +289,19 @@ class JsonColumnsReader {
 
   /** Steps over any JSON value, checking its syntax. */
   private skipValue(): void {
-    const c = this.text.charCodeAt(this.pos);
+    const c = this.text[this.pos];
     if (c === QUOTE) this.string();
     else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       const close = c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
       this.pos++;
       this.skipSpace();
-      if (this.text.charCodeAt(this.pos) === close) {
+      if (this.text[this.pos] === close) {
         this.pos++;
         return;
       }
       do {
         if (close === CLOSE_BRACE) {
-          if (this.text.charCodeAt(this.pos) !== QUOTE) fail();
+          if (this.text[this.pos] !== QUOTE) fail();
           this.string();
           this.colon();
         }
@@ -281,7 +313,7 @@ class JsonColumnsReader {
   /** After a value: true at `close` (consumed), false at a comma (consumed, and the space after it). */
   private endOf(close: number): boolean {
     this.skipSpace();
-    const c = this.text.charCodeAt(this.pos++);
+    const c = this.text[this.pos++];
     if (c === close) return true;
     if (c !== COMMA) fail();
     this.skipSpace();
@@ -290,15 +322,58 @@ class JsonColumnsReader {
 
   private colon(): void {
     this.skipSpace();
-    if (this.text.charCodeAt(this.pos++) !== COLON) fail();
+    if (this.text[this.pos++] !== COLON) fail();
     this.skipSpace();
   }
 
   private skipSpace(): void {
     const text = this.text;
-    let c = text.charCodeAt(this.pos);
-    while (c === 32 || c === 10 || c === 13 || c === 9) c = text.charCodeAt(++this.pos);
+    let c = text[this.pos];
+    while (c === 32 || c === 10 || c === 13 || c === 9) c = text[++this.pos];
   }
+}
+
+/** Strings longer than this are not interned: long values rarely repeat. */
+const MAX_INTERNED_LENGTH = 64;
+const INTERN_SLOTS = 1024;
+/** Lookups after which a table that mostly misses (unique values such as ids, timestamps) is switched off. */
+const INTERN_TRIAL = 2048;
+
+interface InternTable {
+  readonly slots: (string | undefined)[];
+  lookups: number;
+  hits: number;
+  on: boolean;
+}
+
+const newInternTable = (): InternTable => ({ slots: new Array<string | undefined>(INTERN_SLOTS).fill(undefined), lookups: 0, hits: 0, on: true });
+const internTables = new WeakMap<PathNode, InternTable>();
+
+function internTable(node: PathNode): InternTable | undefined {
+  let table = internTables.get(node);
+  if (table === undefined) internTables.set(node, (table = newInternTable()));
+  return table.on ? table : undefined;
+}
+
+/** ASCII bytes [start, end) as a string: the one in the table if it is equal, else a new one that takes its slot. */
+function interned(table: InternTable, text: Uint8Array, start: number, end: number, hash: number): string {
+  const slot = hash & (INTERN_SLOTS - 1);
+  const candidate = table.slots[slot];
+  table.lookups++;
+  if (candidate !== undefined && candidate.length === end - start && sameAscii(text, start, candidate)) {
+    table.hits++;
+    return candidate;
+  }
+  if (table.lookups === INTERN_TRIAL && table.hits * 4 < table.lookups) table.on = false;
+  const value = decoder.decode(text.subarray(start, end));
+  table.slots[slot] = value;
+  return value;
+}
+
+/** Whether the bytes at `start` are the ASCII string `ascii`. */
+function sameAscii(bytes: Uint8Array, start: number, ascii: string): boolean {
+  for (let i = 0; i < ascii.length; i++) if (bytes[start + i] !== ascii.charCodeAt(i)) return false;
+  return true;
 }
 
 const LITERALS: readonly (readonly [string, boolean | null])[] = [

@@ -4,22 +4,23 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildColumns, cellsOf, ColumnsBuilder, type Column } from '../../src/core/columns.js';
-import { parseConfig } from '../../src/core/config.js';
+import { parseConfig, type ColumnType } from '../../src/core/config.js';
 import { readRecordsInto } from '../../src/core/json-columns.js';
 import { scheduledHour } from '../../src/core/layout.js';
 import { extractRecords } from '../../src/core/records.js';
 import { encodeHour } from '../../src/core/steps/transform.js';
 import { readParquet } from '../helpers/duckdb.js';
 
-/** The fast reader's columns, or null when it hands the text back to JSON.parse. */
-const fast = (text: string, recordsPath = '') => {
-  const builder = new ColumnsBuilder();
-  return readRecordsInto(text, recordsPath ? recordsPath.split('.') : [], builder) ? builder.finish() : null;
+const bytesOf = (text: string | Uint8Array) => (typeof text === 'string' ? new TextEncoder().encode(text) : text);
+/** The fast reader's columns, or null when it hands the response back to JSON.parse. */
+const fast = (text: string | Uint8Array, recordsPath = '', declared: Record<string, ColumnType> = {}) => {
+  const builder = new ColumnsBuilder(declared);
+  return readRecordsInto(bytesOf(text), recordsPath ? recordsPath.split('.') : [], builder) ? builder.finish() : null;
 };
-/** The general path: JSON.parse, extractRecords, buildColumns; an error becomes its message. */
-const general = (text: string, recordsPath = ''): Column[] | string => {
+/** The general path: TextDecoder, JSON.parse, extractRecords, buildColumns; an error becomes its message. */
+const general = (text: string | Uint8Array, recordsPath = '', declared: Record<string, ColumnType> = {}): Column[] | string => {
   try {
-    return buildColumns(extractRecords(JSON.parse(text), recordsPath, 'k'));
+    return buildColumns(extractRecords(JSON.parse(new TextDecoder().decode(bytesOf(text))), recordsPath, 'k'), declared);
   } catch (error) {
     return (error as Error).message;
   }
@@ -53,6 +54,43 @@ describe('readRecordsInto (JSON text straight into columns)', () => {
     expect(fast(`\n  ${text}  \n`)).toEqual(general(text));
     expect(fast('{"one": "record"}')).toEqual(general('{"one": "record"}'));
     expect(fast('[]')).toEqual([]);
+  });
+
+  it('decodes UTF-8 in strings as TextDecoder does the whole body, invalid sequences and a BOM included', () => {
+    const stringBytes = fc.uint8Array({ maxLength: 12 }).map((b) => b.filter((x) => x !== 0x22 && x !== 0x5c && x >= 0x20));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(stringBytes, stringBytes), { minLength: 1, maxLength: 5 }), fc.boolean(), (pairs, bom) => {
+        const ascii = (t: string) => new TextEncoder().encode(t);
+        const parts: Uint8Array[] = [ascii(bom ? '\ufeff[' : '[')];
+        pairs.forEach(([value, element], i) => parts.push(ascii(`${i ? ',' : ''}{"v":"`), value, ascii('","l":["'), element, ascii('"]}')));
+        parts.push(ascii(']'));
+        const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+        parts.reduce((at, p) => (body.set(p, at), at + p.length), 0);
+        expect(fast(body)).toEqual(general(body));
+      }),
+      { numRuns: 300 },
+    );
+    expect(fast(new Uint8Array([0x5b, 0x7b, 0x22, 0x61, 0x22, 0x3a, 0x31, 0x7d, 0xff, 0x5d]))).toBeNull(); // a stray byte outside strings
+  });
+
+  it('reads declared timestamps as the general path does, in every form it accepts or refuses', () => {
+    const stamp = fc.oneof(
+      fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.date({ noInvalidDate: true, min: new Date('1900-01-01Z'), max: new Date('2100-01-01Z') }).map((d) => d.toISOString().slice(0, 19) + 'Z'),
+      fc.constantFrom('2026-02-30T00:00:00Z', '2026-11-25 10:00', '2026-11-25T10:00:00+11:00', '2026-11-25', 'soon', '2026-11-25T10:00:00.1234Z', 'é026-11-25T10:00:00Z'),
+      fc.integer({ min: 0, max: 2e9 }),
+      fc.constant(null),
+    );
+    fc.assert(
+      fc.property(fc.array(stamp, { minLength: 1, maxLength: 6 }), (stamps) => {
+        const text = JSON.stringify(stamps.map((at, i) => ({ i, at })));
+        const expected = general(text, '', { at: 'timestamp' });
+        const got = fast(text, '', { at: 'timestamp' });
+        if (typeof expected === 'string') expect(got).toBeNull();
+        else expect(got).toEqual(expected);
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('reads every number to the same double as JSON.parse', () => {

@@ -111,12 +111,11 @@ export function encodeHour(
  */
 function columnsOf(pages: readonly RawPage[], source: SourceConfig): { columns: Column[]; recordKeys: string[] } | null {
   const recordsPath = source.recordsPath === '' ? [] : source.recordsPath.split('.');
-  const decoder = new TextDecoder();
   let builder = new ColumnsBuilder(source.columns);
   let counts: number[] | null = [];
   for (const page of pages) {
     const before = builder.count;
-    if (!readRecordsInto(decoder.decode(page.body), recordsPath, builder)) {
+    if (!readRecordsInto(page.body, recordsPath, builder)) {
       counts = null;
       break;
     }
