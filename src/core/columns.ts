@@ -89,6 +89,8 @@ export interface PathNode {
   row: number;
   /** The children in the order the last record listed them, so a reader can predict the next key. */
   order: PathNode[];
+  /** A reader's own state for this path (its intern tables). */
+  cache: object | undefined;
 }
 
 /** Builds typed columns from records; `declared` maps column names to config-declared types. */
@@ -211,7 +213,7 @@ export function fillNaN(numbers: Float64Array): Float64Array {
 
 function newNode(key: string, path: readonly string[]): PathNode {
   // Every field set from the start, so all nodes share one shape (monomorphic property access).
-  return { key, path, children: new Map(), builder: undefined, row: -1, order: [] };
+  return { key, path, children: new Map(), builder: undefined, row: -1, order: [], cache: undefined };
 }
 
 /** Glue and Athena refuse longer column names. */
@@ -280,11 +282,7 @@ function finish(builder: Builder, rows: number, declared: ColumnType | undefined
   if (!list && (type === 'double' || type === 'timestamp' || (type === 'bigint' && sourceKind === 'number'))) {
     // Doubles, and timestamps read from strings on arrival, are in `numbers` as they will be written.
     const ready = builder.numbers !== null && (type === 'double' || (type === 'timestamp' && sourceKind === 'string'));
-    let values: Float64Array;
-    if (ready) {
-      values = builder.numbers!.length === rows ? builder.numbers! : fillNaN(new Float64Array(rows));
-      if (values !== builder.numbers) values.set(builder.numbers!.subarray(0, rows));
-    } else values = fillNaN(new Float64Array(rows));
+    const values = ready ? (builder.numbers!.length >= rows ? builder.numbers! : growNumbers(builder, rows - 1, rows)).subarray(0, rows) : fillNaN(new Float64Array(rows));
     if (!ready) {
       for (let row = 0; row < rows; row++) {
         const value = raw(row);

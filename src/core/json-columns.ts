@@ -55,6 +55,8 @@ class JsonColumnsReader {
   private pos = 0;
   /** Strings inside lists, interned together. */
   private readonly elements = newInternTable();
+  /** The elements of the array being read (one array reused, copied once complete). */
+  private readonly items: unknown[] = [];
 
   constructor(
     private readonly text: Uint8Array,
@@ -147,32 +149,38 @@ class JsonColumnsReader {
   private value(node: PathNode, row: number): void {
     const c = this.text[this.pos];
     if (c === QUOTE && this.builder.isTimestamp(node) && this.timestamp(node, row)) return;
-    if (c === QUOTE) this.builder.set(node, row, this.string(internTable(node)));
+    if (c === QUOTE) this.builder.set(node, row, this.string(cacheOf(node).strings));
     else if (c === OPEN_BRACE) this.object(node, row);
-    else if (c === OPEN_BRACKET) this.builder.set(node, row, this.array());
+    else if (c === OPEN_BRACKET) this.builder.set(node, row, this.array(cacheOf(node).lists));
     else this.builder.set(node, row, this.scalar());
   }
 
-  /** An array of scalars as an array; one that holds objects or arrays is handed to JSON.parse whole. */
-  private array(): unknown[] {
+  /**
+   * An array of scalars as an array; one that holds objects or arrays is handed to JSON.parse whole.
+   * A short array written exactly as one read before in the same column is that same array (lists
+   * such as tags repeat): arrays are never changed after reading, so rows can share one.
+   */
+  private array(lists: ListTable): unknown[] {
+    const text = this.text;
     const start = this.pos;
-    const items: unknown[] = [];
+    const items = this.items;
+    items.length = 0;
     this.pos++;
     this.skipSpace();
-    if (this.text[this.pos] === CLOSE_BRACKET) {
+    if (text[this.pos] === CLOSE_BRACKET) {
       this.pos++;
-      return items;
+      return EMPTY_LIST;
     }
     do {
-      const c = this.text[this.pos];
+      const c = text[this.pos];
       if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         this.pos = start;
         this.skipValue();
-        return JSON.parse(decoder.decode(this.text.subarray(start, this.pos))) as unknown[];
+        return JSON.parse(decoder.decode(text.subarray(start, this.pos))) as unknown[];
       }
       items.push(c === QUOTE ? this.string(this.elements) : this.scalar());
     } while (!this.endOf(CLOSE_BRACKET));
-    return items;
+    return lists.on && this.pos - start <= MAX_INTERNED_LIST_BYTES ? internedList(lists, text, start, this.pos, items) : items.slice();
   }
 
   /** A timestamp string at pos in the common ISO form, read without making a string; false (pos unmoved) for any other. */
@@ -268,7 +276,7 @@ class JsonColumnsReader {
       const c = text[pos]!;
       if (c === QUOTE) {
         this.pos = pos + 1;
-        if (intern === undefined || high >= 0x80 || pos - start > MAX_INTERNED_LENGTH) return decoder.decode(text.subarray(start, pos));
+        if (intern === undefined || !intern.on || high >= 0x80 || pos - start > MAX_INTERNED_LENGTH) return decoder.decode(text.subarray(start, pos));
         return interned(intern, text, start, pos, hash);
       }
       if (c === BACKSLASH) break;
@@ -347,12 +355,48 @@ interface InternTable {
 }
 
 const newInternTable = (): InternTable => ({ slots: new Array<string | undefined>(INTERN_SLOTS).fill(undefined), lookups: 0, hits: 0, on: true });
-const internTables = new WeakMap<PathNode, InternTable>();
+/** Every empty list read: arrays read here are never changed, so they can be one. */
+const EMPTY_LIST = Object.freeze([]) as unknown as unknown[];
+/** Arrays longer than this (as text) are not interned. */
+const MAX_INTERNED_LIST_BYTES = 256;
 
-function internTable(node: PathNode): InternTable | undefined {
-  let table = internTables.get(node);
-  if (table === undefined) internTables.set(node, (table = newInternTable()));
-  return table.on ? table : undefined;
+interface ListTable {
+  readonly slots: ({ readonly text: Uint8Array; readonly value: unknown[] } | undefined)[];
+  lookups: number;
+  hits: number;
+  on: boolean;
+}
+
+/** A reader's intern tables of one path: its strings, and its lists. */
+interface PathCache {
+  readonly strings: InternTable;
+  readonly lists: ListTable;
+}
+
+function cacheOf(node: PathNode): PathCache {
+  return (node.cache ??= { strings: newInternTable(), lists: { slots: new Array(INTERN_SLOTS).fill(undefined), lookups: 0, hits: 0, on: true } }) as PathCache;
+}
+
+/** The array written as text[start, end): the one in the table if written the same, else a copy of `items` that takes its slot. */
+function internedList(table: ListTable, text: Uint8Array, start: number, end: number, items: unknown[]): unknown[] {
+  let hash = 0;
+  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + text[i]!) | 0;
+  const slot = hash & (INTERN_SLOTS - 1);
+  const candidate = table.slots[slot];
+  table.lookups++;
+  if (candidate !== undefined && candidate.text.length === end - start && sameBytes(text, start, candidate.text)) {
+    table.hits++;
+    return candidate.value;
+  }
+  if (table.lookups === INTERN_TRIAL && table.hits * 4 < table.lookups) table.on = false;
+  const value = items.slice();
+  table.slots[slot] = { text: text.slice(start, end), value };
+  return value;
+}
+
+function sameBytes(bytes: Uint8Array, start: number, other: Uint8Array): boolean {
+  for (let i = 0; i < other.length; i++) if (bytes[start + i] !== other[i]) return false;
+  return true;
 }
 
 /** ASCII bytes [start, end) as a string: the one in the table if it is equal, else a new one that takes its slot. */
