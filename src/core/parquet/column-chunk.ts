@@ -307,13 +307,31 @@ function statistics(column: Column, from: number, to: number): ThriftStruct {
   let max: number | bigint | undefined;
   const ordered = column.type === 'double' || column.type === 'bigint' || column.type === 'timestamp';
   const cells = column.values;
-  for (let row = from; row < to; row++) {
-    const value = cells instanceof Float64Array ? (Number.isNaN(cells[row]!) ? null : cells[row]!) : (cells[row] as CellValue);
-    if (value === null) nulls++;
-    else if (ordered) {
-      const v = value as number | bigint;
-      if (min === undefined || v < min) min = v;
-      if (max === undefined || v > max) max = v;
+  if (cells instanceof Float64Array) {
+    // NaN is null; comparisons with NaN are false, so it never becomes min or max.
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let row = from; row < to; row++) {
+      const v = cells[row]!;
+      if (v !== v) nulls++;
+      else {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+    if (nulls < to - from && ordered) {
+      min = lo;
+      max = hi;
+    }
+  } else {
+    for (let row = from; row < to; row++) {
+      const value = cells[row] as CellValue;
+      if (value === null) nulls++;
+      else if (ordered) {
+        const v = value as number | bigint;
+        if (min === undefined || v < min) min = v;
+        if (max === undefined || v > max) max = v;
+      }
     }
   }
   if (min === undefined || max === undefined) return { 3: { i64: nulls } };

@@ -130,9 +130,6 @@ function columnsOf(pages: readonly RawPage[], source: SourceConfig): { columns: 
     });
   }
   if (builder.count === 0) return null;
-  const recordKeys: string[] = [];
-  pages.forEach((page, i) => {
-    for (let k = 0; k < counts[i]!; k++) recordKeys.push(page.key);
-  });
+  const recordKeys = pages.flatMap((page, i) => new Array<string>(counts[i]!).fill(page.key));
   return { columns: builder.finish(), recordKeys };
 }
