@@ -152,6 +152,23 @@ describe('the transform on a large response', () => {
     expect((await readParquet(join(dir, 'direct.parquet'), digest)).rows).toEqual((await readParquet(join(dir, 'general.parquet'), digest)).rows);
   });
 
+  it('names the raw object of every record, page by page, on both paths', async () => {
+    const source = parseConfig({ source: { name: 's', url: 'https://x.example/a', auth: { in: 'none' } }, table: 't', schedule: 'rate(1 hour)' }).source;
+    const dir = mkdtempSync(join(tmpdir(), 'api-lake-json-'));
+    for (const odd of ['', '"1":0,']) {
+      const pages = [
+        { key: 'raw/p1.json', body: bytes(`[{${odd}"n":1},{"n":2}]`) },
+        { key: 'raw/p2.json', body: bytes('{"n":3}') },
+        { key: 'raw/p3.json', body: bytes('[{"n":4},{"n":5},{"n":6}]') },
+      ];
+      const out = encodeHour(pages, { source, table: 't', hour: scheduledHour('2026-11-25T18:00Z'), ingestedAt: 0 })!;
+      const file = join(dir, `pages${odd ? '-general' : ''}.parquet`);
+      writeFileSync(file, out.body);
+      const { rows } = await readParquet(file, 'SELECT n, lake_raw_key AS k FROM t');
+      expect(rows).toEqual([1, 2, 3, 4, 5, 6].map((n) => ({ n, k: n <= 2 ? 'raw/p1.json' : n === 3 ? 'raw/p2.json' : 'raw/p3.json' })));
+    }
+  });
+
   it('reports a bad element of a large array with the message of JSON.parse and extractRecords', () => {
     const records = Array.from({ length: 60_000 }, (_, i) => (i === 59_999 ? 7 : { id: i, pad: 'x'.repeat(60) }));
     expect(() => encode(JSON.stringify(records), '')).toThrow(/holds a number \(7\) at index 59999/);

@@ -130,6 +130,8 @@ function columnsOf(pages: readonly RawPage[], source: SourceConfig): { columns: 
     });
   }
   if (builder.count === 0) return null;
-  const recordKeys = pages.flatMap((page, i) => new Array<string>(counts[i]!).fill(page.key));
+  const recordKeys = new Array<string>(builder.count);
+  let at = 0;
+  pages.forEach((page, i) => recordKeys.fill(page.key, at, (at += counts[i]!)));
   return { columns: builder.finish(), recordKeys };
 }
