@@ -1,21 +1,22 @@
 /**
  * One measurement in a fresh process, so peak memory (maxRSS) belongs to one engine and one size.
- * Usage: tsx bench/transform-worker.ts <ours|duckdb|parse> <records> <runs>
- * Prints one JSON line: {engine, records, inputBytes, outputBytes, ms: number[], maxRssMb}.
+ * The input is a file written by bench/run.ts, read here as the transform gets it from S3 (bytes);
+ * DuckDB reads the file itself. Generating it here would put the generator's memory in the peak.
+ * Usage: tsx bench/transform-worker.ts <ours|duckdb|parse> <input.json> <runs>
+ * Prints one JSON line: {engine, inputBytes, outputBytes, ms: number[], maxRssMb}.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../src/core/config.js';
 import { scheduledHour } from '../src/core/layout.js';
 import { encodeHour } from '../src/core/steps/transform.js';
-import { BENCH_COLUMNS, generateRecordsJson } from './records.js';
+import { BENCH_COLUMNS } from './records.js';
 
-const [engine, countText, runsText] = process.argv.slice(2);
-const count = Number(countText);
+const [engine, input, runsText] = process.argv.slice(2);
+if (!input) throw new Error('usage: tsx bench/transform-worker.ts <ours|duckdb|parse> <input.json> <runs>');
 const runs = Number(runsText ?? 3);
-const text = generateRecordsJson(count);
-const body = new TextEncoder().encode(text);
+const inputBytes = statSync(input).size;
 const source = parseConfig({
   source: { name: 'bench', url: 'https://bench.example/x', auth: { in: 'none' }, columns: BENCH_COLUMNS },
   table: 'bench',
@@ -28,8 +29,6 @@ let outputBytes = 0;
 
 if (engine === 'duckdb') {
   const { DuckDBInstance } = await import('@duckdb/node-api');
-  const input = join(dir, 'in.json');
-  writeFileSync(input, text);
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
   const connection = await instance.connect();
   for (let i = 0; i < runs; i++) {
@@ -42,6 +41,8 @@ if (engine === 'duckdb') {
   connection.closeSync();
   instance.closeSync();
 } else {
+  const file = readFileSync(input);
+  const body = new Uint8Array(file.buffer, file.byteOffset, file.byteLength); // a view: no second copy
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     if (engine === 'parse') {
@@ -54,5 +55,5 @@ if (engine === 'duckdb') {
 }
 rmSync(dir, { recursive: true, force: true });
 process.stdout.write(
-  JSON.stringify({ engine, records: count, inputBytes: body.byteLength, outputBytes, ms, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\n',
+  JSON.stringify({ engine, inputBytes, outputBytes, ms, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\n',
 );

@@ -101,16 +101,31 @@ export function buildColumns(records: readonly JsonRecord[], declared: Readonly<
 }
 
 /**
+ * Hands the columns over every `rows` records, so a large hour is never held whole. The columns are
+ * valid only during the call: their storage is reused for the next batch.
+ */
+export interface ColumnBatches {
+  readonly rows: number;
+  onBatch(columns: Column[], firstRow: number): void;
+}
+
+/**
  * Builds typed columns from records added one at a time: as parsed objects (`add`), or field by field
- * by a reader of JSON text that never builds the objects (`nextRow`, `child`, `set`).
+ * by a reader of JSON text that never builds the objects (`nextRow`, `child`, `set`). Row numbers
+ * count from the first record of the hour; storage from the first record of the current batch.
  */
 export class ColumnsBuilder {
   private readonly builders = new Map<string, { builder: Builder; node: PathNode }>();
   readonly root: PathNode = newNode('', []);
   private rows = 0;
+  /** The first row of the current batch. */
+  private base = 0;
   private expected = 0;
 
-  constructor(private readonly declared: Readonly<Record<string, ColumnType>> = {}) {}
+  constructor(
+    private readonly declared: Readonly<Record<string, ColumnType>> = {},
+    private readonly batches?: ColumnBatches,
+  ) {}
 
   /** A hint: about this many records in all, so columns are allocated once rather than grown. */
   expect(rows: number): void {
@@ -123,11 +138,19 @@ export class ColumnsBuilder {
   }
 
   add(records: readonly JsonRecord[]): void {
-    for (const record of records) this.visit(record, this.root, this.rows++);
+    for (const record of records) this.visit(record, this.root, this.nextRow());
   }
 
-  /** Starts the next record and returns its row number. */
+  /** Starts the next record and returns its row number (handing a full batch over first). */
   nextRow(): number {
+    if (this.batches !== undefined && this.rows - this.base === this.batches.rows) {
+      this.batches.onBatch(this.columns(), this.base);
+      this.base = this.rows;
+      for (const { builder } of this.builders.values()) {
+        builder.values = [];
+        if (builder.numbers !== null) fillNaN(builder.numbers);
+      }
+    }
     return this.rows++;
   }
 
@@ -154,8 +177,9 @@ export class ColumnsBuilder {
       return this.store(builder, row, Number.isNaN(ms) ? declaredTypeError(builder, 'timestamp', row, value, TIMESTAMP_EXPECTED) : ms);
     }
     const values = builder.values;
-    while (values.length < row) values.push(null);
-    values[row] = value;
+    const at = row - this.base;
+    while (values.length < at) values.push(null);
+    values[at] = value;
   }
 
   /** Whether strings of this path are read as timestamps (declared so), for a reader that can parse them itself. */
@@ -171,17 +195,30 @@ export class ColumnsBuilder {
   }
 
   private store(builder: Builder, row: number, value: number): void {
-    const numbers = builder.numbers !== null && row < builder.numbers.length ? builder.numbers : growNumbers(builder, row, this.expected);
-    numbers[row] = value;
+    const at = row - this.base;
+    const numbers = builder.numbers !== null && at < builder.numbers.length ? builder.numbers : growNumbers(builder, at, Math.min(this.expected, this.batches?.rows ?? Infinity));
+    numbers[at] = value;
   }
 
+  /** The columns of the records since the last batch (all of them, without batches). */
   finish(): Column[] {
+    return this.columns();
+  }
+
+  /** Hands the records since the last batch over as the last batch (with batches). */
+  end(): void {
+    if (this.batches !== undefined && this.rows > this.base) this.batches.onBatch(this.columns(), this.base);
+    this.base = this.rows;
+  }
+
+  private columns(): Column[] {
+    const rows = this.rows - this.base;
     const columns: Column[] = [];
     for (const { builder, node } of this.builders.values()) {
       // A key that is null in some records and an object in others is that object's columns, not a column of its own.
       if (builder.kind === undefined && node.children.size > 0) continue;
-      if (builder.numbers === null) while (builder.values.length < this.rows) builder.values.push(null);
-      columns.push(finish(builder, this.rows, this.declared[builder.name]));
+      if (builder.numbers === null) while (builder.values.length < rows) builder.values.push(null);
+      columns.push(finish(builder, rows, this.declared[builder.name], this.base));
     }
     return columns;
   }
@@ -266,7 +303,7 @@ function noteKind(builder: Builder, value: unknown, row: number): void {
 
 const DEFAULT_TYPE: Record<Exclude<Kind, 'array'>, ScalarType> = { number: 'double', string: 'string', boolean: 'boolean' };
 
-function finish(builder: Builder, rows: number, declared: ColumnType | undefined): Column {
+function finish(builder: Builder, rows: number, declared: ColumnType | undefined, base: number): Column {
   const { name, path } = builder;
   if (builder.kind === 'array' && builder.nested) {
     return { name, path, type: 'string', list: false, values: builder.values.map((v) => (v == null ? null : JSON.stringify(v))) };
@@ -286,14 +323,14 @@ function finish(builder: Builder, rows: number, declared: ColumnType | undefined
     if (!ready) {
       for (let row = 0; row < rows; row++) {
         const value = raw(row);
-        if (value != null) values[row] = convertScalar(value, type, builder, row) as number;
+        if (value != null) values[row] = convertScalar(value, type, builder, base + row) as number;
       }
     }
     return { name, path, type, list, values };
   }
   // Values stored as their JSON type need no conversion: hand them over as they are.
   if (sourceKind && DEFAULT_TYPE[sourceKind] === type) return { name, path, type, list, values: builder.values as CellValue[] };
-  const convert = (value: unknown, row: number): CellValue => (value == null ? null : convertScalar(value, type, builder, row));
+  const convert = (value: unknown, row: number): CellValue => (value == null ? null : convertScalar(value, type, builder, base + row));
   const values = new Array<CellValue | CellValue[]>(rows);
   for (let row = 0; row < rows; row++) {
     const value = raw(row);

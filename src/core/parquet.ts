@@ -48,31 +48,56 @@ export function parquetSchema(columns: readonly Column[]): ThriftStruct[] {
  * file's key-value metadata.
  */
 export function writeParquet(columns: readonly Column[], metadata: Record<string, string> = {}): Uint8Array {
-  const rows = columns[0]?.values.length ?? 0;
-  const sink = new ByteSink(1 << 20);
-  sink.write(MAGIC);
-  const rowGroups: ThriftStruct[] = [];
-  for (let from = 0; from < rows; from += ROW_GROUP_ROWS) {
-    const to = Math.min(rows, from + ROW_GROUP_ROWS);
-    const chunks = columns.map((column) => writeColumnChunk(sink, column, from, to));
-    rowGroups.push({
-      1: { list: { struct: chunks.map((c) => c.metadata) } },
-      2: { i64: chunks.reduce((sum, c) => sum + c.uncompressed, 0) },
-      3: { i64: to - from },
-      5: { i64: chunks[0]?.start ?? sink.length },
-      6: { i64: chunks.reduce((sum, c) => sum + c.compressed, 0) },
-    });
+  const file = new ParquetFileWriter();
+  file.addRows(columns);
+  return file.finish(metadata);
+}
+
+/**
+ * A Parquet file written as rows arrive: each `addRows` encodes its columns into row groups at once,
+ * so only the encoded bytes are kept. Every call must pass the same columns (names, types, lists).
+ */
+export class ParquetFileWriter {
+  private readonly sink = new ByteSink(1 << 20);
+  private readonly rowGroups: ThriftStruct[] = [];
+  private schema: readonly Column[] | null = null;
+  private rows = 0;
+
+  constructor() {
+    this.sink.write(MAGIC);
   }
-  const footerStart = sink.length;
-  writeStruct(sink, {
-    1: { i32: 2 },
-    2: { list: { struct: parquetSchema(columns) } },
-    3: { i64: rows },
-    4: { list: { struct: rowGroups } },
-    5: Object.keys(metadata).length ? { list: { struct: Object.entries(metadata).map(([key, value]) => ({ 1: { binary: key }, 2: { binary: value } })) } } : undefined,
-    6: { binary: 'api-lake' },
-  });
-  sink.u32(sink.length - footerStart);
-  sink.write(MAGIC);
-  return sink.bytes.slice(0, sink.length);
+
+  addRows(columns: readonly Column[]): void {
+    this.schema ??= columns;
+    const rows = columns[0]?.values.length ?? 0;
+    for (let from = 0; from < rows; from += ROW_GROUP_ROWS) {
+      const to = Math.min(rows, from + ROW_GROUP_ROWS);
+      const chunks = columns.map((column) => writeColumnChunk(this.sink, column, from, to));
+      this.rowGroups.push({
+        1: { list: { struct: chunks.map((c) => c.metadata) } },
+        2: { i64: chunks.reduce((sum, c) => sum + c.uncompressed, 0) },
+        3: { i64: to - from },
+        5: { i64: chunks[0]?.start ?? this.sink.length },
+        6: { i64: chunks.reduce((sum, c) => sum + c.compressed, 0) },
+      });
+    }
+    this.rows += rows;
+  }
+
+  /** The whole file: the row groups so far and the footer. */
+  finish(metadata: Record<string, string> = {}): Uint8Array {
+    const { sink } = this;
+    const footerStart = sink.length;
+    writeStruct(sink, {
+      1: { i32: 2 },
+      2: { list: { struct: parquetSchema(this.schema ?? []) } },
+      3: { i64: this.rows },
+      4: { list: { struct: this.rowGroups } },
+      5: Object.keys(metadata).length ? { list: { struct: Object.entries(metadata).map(([key, value]) => ({ 1: { binary: key }, 2: { binary: value } })) } } : undefined,
+      6: { binary: 'api-lake' },
+    });
+    sink.u32(sink.length - footerStart);
+    sink.write(MAGIC);
+    return sink.bytes.slice(0, sink.length);
+  }
 }

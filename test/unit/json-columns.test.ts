@@ -8,6 +8,7 @@ import { parseConfig, type ColumnType } from '../../src/core/config.js';
 import { readRecordsInto } from '../../src/core/json-columns.js';
 import { scheduledHour } from '../../src/core/layout.js';
 import { extractRecords } from '../../src/core/records.js';
+import { ROW_GROUP_ROWS } from '../../src/core/parquet.js';
 import { encodeHour } from '../../src/core/steps/transform.js';
 import { readParquet } from '../helpers/duckdb.js';
 
@@ -172,5 +173,51 @@ describe('the transform on a large response', () => {
   it('reports a bad element of a large array with the message of JSON.parse and extractRecords', () => {
     const records = Array.from({ length: 60_000 }, (_, i) => (i === 59_999 ? 7 : { id: i, pad: 'x'.repeat(60) }));
     expect(() => encode(JSON.stringify(records), '')).toThrow(/holds a number \(7\) at index 59999/);
+  });
+});
+
+describe('a large hour, a row group at a time', () => {
+  const source = parseConfig({ source: { name: 's', url: 'https://x.example/a', auth: { in: 'none' } }, table: 't', schedule: 'rate(1 hour)' }).source;
+  const encodePages = (...texts: string[]) =>
+    encodeHour(
+      texts.map((text, i) => ({ key: `raw/p${i}.json`, body: new TextEncoder().encode(text) })),
+      { source, table: 't', hour: scheduledHour('2026-11-25T18:00Z'), ingestedAt: 0 },
+    )!;
+  const records = (from: number, to: number, make: (i: number) => object = (i) => ({ n: i, s: `s${i % 7}` })) =>
+    JSON.stringify(Array.from({ length: to - from }, (_, k) => make(from + k)));
+  const saved = (body: Uint8Array) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'api-lake-groups-')), 'out.parquet');
+    writeFileSync(file, body);
+    return file;
+  };
+  const total = ROW_GROUP_ROWS * 2 + 500;
+
+  it(`writes a row group every ${ROW_GROUP_ROWS.toLocaleString('en-US')} records, across pages, each record with its raw key`, async () => {
+    const out = encodePages(records(0, 130_000), records(130_000, total));
+    const file = saved(out.body);
+    expect(out.records).toBe(total);
+    const groups = await readParquet(file, `SELECT row_group_id AS g, any_value(row_group_num_rows) AS r FROM parquet_metadata('${file}') GROUP BY g ORDER BY g`);
+    expect(groups.rows).toEqual([{ g: '0', r: String(ROW_GROUP_ROWS) }, { g: '1', r: String(ROW_GROUP_ROWS) }, { g: '2', r: '500' }]);
+    const digest = await readParquet(
+      file,
+      "SELECT lake_raw_key AS k, count(*) AS c, min(n) AS lo, max(n) AS hi, count(DISTINCT s) AS s FROM t GROUP BY k ORDER BY k",
+    );
+    expect(digest.rows).toEqual([
+      { k: 'raw/p0.json', c: '130000', lo: 0, hi: 129_999, s: '7' },
+      { k: 'raw/p1.json', c: String(total - 130_000), lo: 130_000, hi: total - 1, s: '7' },
+    ]);
+  });
+
+  it('encodes the hour again, held whole, when a later row group brings new columns', async () => {
+    // `late` first appears after the first row group; `sparse` is null until then, then numbers.
+    const out = encodePages(records(0, total, (i) => (i < ROW_GROUP_ROWS + 10 ? { n: i, sparse: null } : { n: i, sparse: i / 2, late: 'x' })));
+    expect(out.columns.slice(0, 3)).toEqual(['n double', 'sparse double', 'late string']);
+    const { rows } = await readParquet(saved(out.body), 'SELECT count(late) AS late, count(sparse) AS sparse, sum(n) AS n FROM t');
+    expect(rows).toEqual([{ late: String(total - ROW_GROUP_ROWS - 10), sparse: String(total - ROW_GROUP_ROWS - 10), n: (total * (total - 1)) / 2 }]);
+  });
+
+  it('numbers records from the start of the hour in errors, whatever the row group', () => {
+    const bad = ROW_GROUP_ROWS + 1234;
+    expect(() => encodePages(records(0, total, (i) => ({ n: i === bad ? 'one' : i })))).toThrow(new RegExp(`is number in an earlier record but string in record ${bad}`));
   });
 });

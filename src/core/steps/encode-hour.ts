@@ -1,0 +1,125 @@
+import { ColumnsBuilder, columnSignature, type Column } from '../columns.js';
+import type { SourceConfig } from '../config.js';
+import { SchemaError } from '../errors.js';
+import { readRecordsInto } from '../json-columns.js';
+import type { Hour } from '../layout.js';
+import { ParquetFileWriter, ROW_GROUP_ROWS } from '../parquet.js';
+import { extractRecords, parseJsonBody } from '../records.js';
+import { reconcileSchema, type TableSchema } from '../table-schema.js';
+
+/** Lineage columns added to every row. Named without a leading `_`, which Athena would make you quote. */
+export const LINEAGE_COLUMNS = {
+  scheduledHour: 'lake_scheduled_hour',
+  ingestedAt: 'lake_ingested_at',
+  rawKey: 'lake_raw_key',
+} as const;
+
+const LINEAGE_SCHEMA: Pick<Column, 'name' | 'type' | 'list'>[] = [
+  { name: LINEAGE_COLUMNS.scheduledHour, type: 'timestamp', list: false },
+  { name: LINEAGE_COLUMNS.ingestedAt, type: 'timestamp', list: false },
+  { name: LINEAGE_COLUMNS.rawKey, type: 'string', list: false },
+];
+
+/** One raw response page: its key and its bytes as received. */
+export interface RawPage {
+  readonly key: string;
+  readonly body: Uint8Array;
+}
+
+export interface EncodeOptions {
+  readonly source: SourceConfig;
+  readonly table: string;
+  readonly hour: Hour;
+  readonly ingestedAt: number;
+  readonly known?: TableSchema;
+}
+
+export interface EncodedHour {
+  readonly body: Uint8Array;
+  readonly records: number;
+  /** `name type` of every column. */
+  readonly columns: string[];
+  readonly schema: TableSchema;
+}
+
+/**
+ * The pure heart of Transform: raw pages of one hour -> Snappy Parquet bytes with lineage columns.
+ * Null when the pages hold no records.
+ *
+ * Records become columns, and columns a row group, every ROW_GROUP_ROWS records, so a large hour is
+ * never held whole. When the columns change between row groups (a field first seen late, a column null
+ * so far that gets values), the row groups written so far no longer fit: the hour is encoded again,
+ * held whole.
+ */
+export function encodeHour(pages: readonly RawPage[], options: EncodeOptions): EncodedHour | null {
+  const streamed = encode(pages, options, ROW_GROUP_ROWS);
+  return streamed === 'columns changed' ? (encode(pages, options, Infinity) as EncodedHour | null) : streamed;
+}
+
+function encode(pages: readonly RawPage[], options: EncodeOptions, batchRows: number): EncodedHour | 'columns changed' | null {
+  const recordsPath = options.source.recordsPath === '' ? [] : options.source.recordsPath.split('.');
+  // Each page straight into the columns (no record objects); if any needs the general path, all of
+  // them again with JSON.parse, whose errors name each problem exactly.
+  const file =
+    write(pages, options, batchRows, (page, builder) => readRecordsInto(page.body, recordsPath, builder)) ??
+    write(pages, options, batchRows, (page, builder) => {
+      builder.add(extractRecords(parseJsonBody(page.body, page.key), options.source.recordsPath, page.key));
+      return true;
+    })!;
+  if (file === 'columns changed' || file.records === 0) return file === 'columns changed' ? file : null;
+  const all = [...file.columns, ...LINEAGE_SCHEMA];
+  const schema = reconcileSchema(options.table, options.known, all, options.hour);
+  const body = file.writer.finish({ 'api-lake.source': options.source.name, 'api-lake.scheduled-hour': options.hour.iso });
+  return { body, records: file.records, columns: all.map(columnSignature), schema };
+}
+
+/** The pages read by `read` into a Parquet file, batch by batch; null when `read` declines a page. */
+function write(
+  pages: readonly RawPage[],
+  options: EncodeOptions,
+  batchRows: number,
+  read: (page: RawPage, builder: ColumnsBuilder) => boolean,
+): { writer: ParquetFileWriter; records: number; columns: Column[] } | 'columns changed' | null {
+  const writer = new ParquetFileWriter();
+  const pageStarts: number[] = [];
+  let first: Column[] | undefined;
+  let changed = false;
+  const onBatch = (columns: Column[], firstRow: number) => {
+    first ??= withoutReservedNames(columns);
+    changed ||= columns.length !== first.length || columns.some((c, i) => columnSignature(c) !== columnSignature(first![i]!));
+    if (!changed) writer.addRows([...columns, ...lineage(columns[0]?.values.length ?? 0, firstRow, pages, pageStarts, options)]);
+  };
+  const builder = new ColumnsBuilder(options.source.columns, { rows: batchRows, onBatch });
+  for (const page of pages) {
+    pageStarts.push(builder.count);
+    if (!read(page, builder)) return null;
+  }
+  builder.end();
+  return changed ? 'columns changed' : { writer, records: builder.count, columns: first ?? [] };
+}
+
+function withoutReservedNames(columns: Column[]): Column[] {
+  for (const column of columns) {
+    if (LINEAGE_SCHEMA.some((l) => l.name === column.name)) {
+      throw new SchemaError(`field "${column.path}" becomes column "${column.name}", which is reserved for lineage`);
+    }
+  }
+  return columns.map(({ name, path, type, list }) => ({ name, path, type, list, values: [] }));
+}
+
+/** The lineage columns of `rows` records from `firstRow`: each record's raw key from the page it came from. */
+function lineage(rows: number, firstRow: number, pages: readonly RawPage[], pageStarts: readonly number[], options: EncodeOptions): Column[] {
+  const rawKeys = new Array<string>(rows);
+  pageStarts.forEach((start, i) => {
+    const end = pageStarts[i + 1] ?? Infinity;
+    const from = Math.max(start, firstRow) - firstRow;
+    const to = Math.min(end, firstRow + rows) - firstRow;
+    if (from < to) rawKeys.fill(pages[i]!.key, from, to);
+  });
+  const [scheduledHour, ingestedAt, rawKey] = LINEAGE_SCHEMA as [Column, Column, Column];
+  return [
+    { ...scheduledHour, path: '(lineage)', values: new Float64Array(rows).fill(Date.parse(options.hour.iso)) },
+    { ...ingestedAt, path: '(lineage)', values: new Float64Array(rows).fill(options.ingestedAt) },
+    { ...rawKey, path: '(lineage)', values: rawKeys },
+  ];
+}
