@@ -146,8 +146,9 @@ export class ColumnsBuilder {
     if (this.batches !== undefined && this.rows - this.base === this.batches.rows) {
       this.batches.onBatch(this.columns(), this.base);
       this.base = this.rows;
+      // The same storage for the next batch: nothing of a batch is left for the garbage collector.
       for (const { builder } of this.builders.values()) {
-        builder.values = [];
+        builder.values.fill(null);
         if (builder.numbers !== null) fillNaN(builder.numbers);
       }
     }
@@ -217,7 +218,10 @@ export class ColumnsBuilder {
     for (const { builder, node } of this.builders.values()) {
       // A key that is null in some records and an object in others is that object's columns, not a column of its own.
       if (builder.kind === undefined && node.children.size > 0) continue;
-      if (builder.numbers === null) while (builder.values.length < rows) builder.values.push(null);
+      if (builder.numbers === null) {
+        while (builder.values.length < rows) builder.values.push(null);
+        if (builder.values.length > rows) builder.values.length = rows; // a last batch shorter than the others
+      }
       columns.push(finish(builder, rows, this.declared[builder.name], this.base));
     }
     return columns;

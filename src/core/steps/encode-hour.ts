@@ -82,12 +82,13 @@ function write(
 ): { writer: ParquetFileWriter; records: number; columns: Column[] } | 'columns changed' | null {
   const writer = new ParquetFileWriter();
   const pageStarts: number[] = [];
+  const rawKeys: string[] = []; // reused from batch to batch
   let first: Column[] | undefined;
   let changed = false;
   const onBatch = (columns: Column[], firstRow: number) => {
     first ??= withoutReservedNames(columns);
     changed ||= columns.length !== first.length || columns.some((c, i) => columnSignature(c) !== columnSignature(first![i]!));
-    if (!changed) writer.addRows([...columns, ...lineage(columns[0]?.values.length ?? 0, firstRow, pages, pageStarts, options)]);
+    if (!changed) writer.addRows([...columns, ...lineage(columns[0]?.values.length ?? 0, firstRow, pages, pageStarts, rawKeys, options)]);
   };
   const builder = new ColumnsBuilder(options.source.columns, { rows: batchRows, onBatch });
   for (const page of pages) {
@@ -108,8 +109,8 @@ function withoutReservedNames(columns: Column[]): Column[] {
 }
 
 /** The lineage columns of `rows` records from `firstRow`: each record's raw key from the page it came from. */
-function lineage(rows: number, firstRow: number, pages: readonly RawPage[], pageStarts: readonly number[], options: EncodeOptions): Column[] {
-  const rawKeys = new Array<string>(rows);
+function lineage(rows: number, firstRow: number, pages: readonly RawPage[], pageStarts: readonly number[], rawKeys: string[], options: EncodeOptions): Column[] {
+  rawKeys.length = rows;
   pageStarts.forEach((start, i) => {
     const end = pageStarts[i + 1] ?? Infinity;
     const from = Math.max(start, firstRow) - firstRow;
