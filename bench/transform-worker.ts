@@ -2,7 +2,7 @@
  * One measurement in a fresh process, so peak memory (maxRSS) belongs to one engine and one size.
  * The input is a file written by bench/run.ts, read here as the transform gets it from S3 (bytes);
  * DuckDB reads the file itself. Generating it here would put the generator's memory in the peak.
- * Usage: tsx bench/transform-worker.ts <ours|duckdb|parse> <input.json> <runs>
+ * Usage: tsx bench/transform-worker.ts <ours|duckdb|duckdb-holding-input|parse> <input.json> <runs>
  * Prints one JSON line: {engine, inputBytes, outputBytes, ms: number[], maxRssMb}.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -27,7 +27,10 @@ const dir = mkdtempSync(join(tmpdir(), 'api-lake-bench-'));
 const ms: number[] = [];
 let outputBytes = 0;
 
-if (engine === 'duckdb') {
+if (engine === 'duckdb' || engine === 'duckdb-holding-input') {
+  // The second variant first reads the input into memory, as a Lambda holds the S3 object it received;
+  // DuckDB still reads the file itself (it cannot read a JavaScript buffer).
+  const held = engine === 'duckdb-holding-input' ? readFileSync(input) : undefined;
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
   const connection = await instance.connect();
@@ -40,6 +43,7 @@ if (engine === 'duckdb') {
   }
   connection.closeSync();
   instance.closeSync();
+  if (held && held.byteLength !== inputBytes) throw new Error('input changed while measuring');
 } else {
   const file = readFileSync(input);
   const body = new Uint8Array(file.buffer, file.byteOffset, file.byteLength); // a view: no second copy

@@ -1,6 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { secretNameOf } from '../core/config.js';
 import { fetchHttpClient } from '../core/http.js';
 import { runFetchStep, type FetchInput, type FetchOutput } from '../core/steps/fetch.js';
@@ -12,12 +11,11 @@ import { asStepLogger, observeStep, stepLogger, stepMetrics } from './observabil
 // Read once per container; a missing variable fails the cold start with its name.
 const config = configFromEnv();
 const rawBucket = requireEnv('RAW_BUCKET');
-const tracer = new Tracer({ serviceName: 'api-lake' });
 const logger = stepLogger('Fetch', config.source.name);
 const metrics = stepMetrics('Fetch');
-const raw = new S3ObjectStore(tracer.captureAWSv3Client(new S3Client({})), rawBucket);
+const raw = new S3ObjectStore(new S3Client({}), rawBucket);
 const secrets = new SecretsManagerStore(
-  tracer.captureAWSv3Client(new SecretsManagerClient({})),
+  new SecretsManagerClient({}),
   process.env.SECRET_NAME ?? secretNameOf(config.source),
   config.source.secretField,
 );

@@ -1,5 +1,4 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { runTransformStep, type TransformInput, type TransformOutput } from '../core/steps/transform.js';
 import { S3ObjectStore } from '../adapters/aws/s3-store.js';
 import { configFromEnv, requireEnv } from './env.js';
@@ -8,10 +7,9 @@ import { asStepLogger, observeStep, stepLogger, stepMetrics } from './observabil
 const config = configFromEnv();
 const rawBucket = requireEnv('RAW_BUCKET');
 const curatedBucket = requireEnv('CURATED_BUCKET');
-const tracer = new Tracer({ serviceName: 'api-lake' });
 const logger = stepLogger('Transform', config.source.name);
 const metrics = stepMetrics('Transform');
-const s3 = tracer.captureAWSv3Client(new S3Client({}));
+const s3 = new S3Client({});
 const raw = new S3ObjectStore(s3, rawBucket);
 const curated = new S3ObjectStore(s3, curatedBucket);
 
