@@ -58,7 +58,7 @@ export function writeParquet(columns: readonly Column[], metadata: Record<string
  * so only the encoded bytes are kept. Every call must pass the same columns (names, types, lists).
  */
 export class ParquetFileWriter {
-  private readonly sink = new ByteSink(1 << 20);
+  private readonly sink = new ByteSink(1 << 16); // grows by doubling; small hours stay small
   private readonly rowGroups: ThriftStruct[] = [];
   private schema: readonly Column[] | null = null;
   private rows = 0;
