@@ -98,6 +98,6 @@ export class ParquetFileWriter {
     });
     sink.u32(sink.length - footerStart);
     sink.write(MAGIC);
-    return sink.bytes.slice(0, sink.length);
+    return sink.contents(); // a view of the buffer, not a copy of the whole file
   }
 }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { CellValue, Column, ScalarType } from '../../src/core/columns.js';
 import { ROW_GROUP_ROWS, writeParquet } from '../../src/core/parquet.js';
 import { PAGE_BYTES } from '../../src/core/parquet/column-chunk.js';
+import { DoubleIndex } from '../../src/core/parquet/double-index.js';
 import { readParquet } from '../helpers/duckdb.js';
 import { ENCODING, PAGE, parquetPages } from '../helpers/parquet-pages.js';
 
@@ -128,6 +129,22 @@ describe('Parquet writer', () => {
         },
       ),
       { numRuns: 25 },
+    );
+  });
+
+  it('indexes distinct doubles by their bits, through growth, as a Map of their bit patterns would', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.double({ noNaN: true }), fc.integer({ min: -50, max: 5000 }), fc.constantFrom(0, -0, 1e-300, Infinity)), { maxLength: 5000 }), (values) => {
+        const index = new DoubleIndex();
+        const expected = new Map<string, number>();
+        for (const value of values) {
+          const bits = new BigUint64Array(new Float64Array([value]).buffer)[0]!.toString();
+          if (!expected.has(bits)) expected.set(bits, expected.size);
+          expect(index.indexOf(value)).toBe(expected.get(bits));
+        }
+        expect(index.size).toBe(expected.size);
+      }),
+      { numRuns: 50 },
     );
   });
 });

@@ -1,6 +1,7 @@
 import snappy from 'snappyjs';
 import type { CellValue, Column } from '../columns.js';
 import { ByteSink } from './byte-sink.js';
+import { DoubleIndex } from './double-index.js';
 import { bitWidthOf, writeHybrid } from './hybrid.js';
 import { writeStruct, type ThriftStruct } from './thrift.js';
 
@@ -133,7 +134,20 @@ function buildDictionary(column: Column, from: number, to: number): Dictionary |
   };
   const cells = column.values;
   if (cells instanceof Float64Array) {
-    for (let row = from; row < to; row++) if (!Number.isNaN(cells[row]!) && !add(cells[row]!)) return null;
+    const distinct = new DoubleIndex();
+    for (let row = from; row < to; row++) {
+      const value = cells[row]!;
+      if (Number.isNaN(value)) continue;
+      const i = distinct.indexOf(value);
+      if (distinct.isNew) {
+        values.push(value);
+        bytes += 8;
+        if (bytes > MAX_DICTIONARY_BYTES) return null;
+      }
+      if (seen === indices.length) indices = grow(indices);
+      indices[seen++] = i;
+      if (seen === DICTIONARY_TRIAL && values.length * 2 > seen) return null;
+    }
   } else {
     for (let row = from; row < to; row++) {
       const value = cells[row]!;
