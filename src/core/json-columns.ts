@@ -1,4 +1,6 @@
-import { isoUtcMillis, type ColumnsBuilder, type PathNode } from './columns.js';
+import type { ColumnsBuilder, PathNode } from './columns.js';
+import { cacheOf, hashBytes, lookUp, MAX_INTERNED_LIST_BYTES, MAX_INTERNED_STRING_BYTES, newInternTable, remember, type InternTable } from './json-intern.js';
+import { isoUtcMillis } from './timestamps.js';
 
 /**
  * Reads the records of a JSON response (UTF-8 bytes) straight into column builders, field by field,
@@ -50,11 +52,13 @@ const fail = (): never => {
   throw new NotReadHere();
 };
 const decoder = new TextDecoder();
+/** Every empty list read: arrays read here are never changed, so they can be one. */
+const EMPTY_LIST = Object.freeze([]) as unknown as unknown[];
 
 class JsonColumnsReader {
   private pos = 0;
   /** Strings inside lists, interned together. */
-  private readonly elements = newInternTable();
+  private readonly elements = newInternTable<string>();
   /** The elements of the array being read (one array reused, copied once complete). */
   private readonly items: unknown[] = [];
 
@@ -160,7 +164,7 @@ class JsonColumnsReader {
    * A short array written exactly as one read before in the same column is that same array (lists
    * such as tags repeat): arrays are never changed after reading, so rows can share one.
    */
-  private array(lists: ListTable): unknown[] {
+  private array(lists: InternTable<unknown[]>): unknown[] {
     const text = this.text;
     const start = this.pos;
     const items = this.items;
@@ -180,7 +184,10 @@ class JsonColumnsReader {
       }
       items.push(c === QUOTE ? this.string(this.elements) : this.scalar());
     } while (!this.endOf(CLOSE_BRACKET));
-    return lists.on && this.pos - start <= MAX_INTERNED_LIST_BYTES ? internedList(lists, text, start, this.pos, items) : items.slice();
+    const end = this.pos;
+    if (!lists.on || end - start > MAX_INTERNED_LIST_BYTES) return items.slice();
+    const hash = hashBytes(text, start, end);
+    return lookUp(lists, text, start, end, hash) ?? remember(lists, text, start, end, hash, items.slice());
   }
 
   /** A timestamp string at pos in the common ISO form, read without making a string; false (pos unmoved) for any other. */
@@ -264,7 +271,7 @@ class JsonColumnsReader {
    * ASCII string equal to one read before in the same column is that same string: values that repeat
    * (names, codes, tags) are then kept once, not once a record.
    */
-  private string(intern?: InternTable): string {
+  private string(intern?: InternTable<string>): string {
     const text = this.text;
     if (text[this.pos] !== QUOTE) fail();
     const n = text.length;
@@ -276,8 +283,8 @@ class JsonColumnsReader {
       const c = text[pos]!;
       if (c === QUOTE) {
         this.pos = pos + 1;
-        if (intern === undefined || !intern.on || high >= 0x80 || pos - start > MAX_INTERNED_LENGTH) return decoder.decode(text.subarray(start, pos));
-        return interned(intern, text, start, pos, hash);
+        if (intern === undefined || !intern.on || high >= 0x80 || pos - start > MAX_INTERNED_STRING_BYTES) return decoder.decode(text.subarray(start, pos));
+        return lookUp(intern, text, start, pos, hash) ?? remember(intern, text, start, pos, hash, decoder.decode(text.subarray(start, pos)));
       }
       if (c === BACKSLASH) break;
       if (c < 0x20) fail();
@@ -339,79 +346,6 @@ class JsonColumnsReader {
     let c = text[this.pos];
     while (c === 32 || c === 10 || c === 13 || c === 9) c = text[++this.pos];
   }
-}
-
-/** Strings longer than this are not interned: long values rarely repeat. */
-const MAX_INTERNED_LENGTH = 64;
-const INTERN_SLOTS = 1024;
-/** Lookups after which a table that mostly misses (unique values such as ids, timestamps) is switched off. */
-const INTERN_TRIAL = 2048;
-
-interface InternTable {
-  readonly slots: (string | undefined)[];
-  lookups: number;
-  hits: number;
-  on: boolean;
-}
-
-const newInternTable = (): InternTable => ({ slots: new Array<string | undefined>(INTERN_SLOTS).fill(undefined), lookups: 0, hits: 0, on: true });
-/** Every empty list read: arrays read here are never changed, so they can be one. */
-const EMPTY_LIST = Object.freeze([]) as unknown as unknown[];
-/** Arrays longer than this (as text) are not interned. */
-const MAX_INTERNED_LIST_BYTES = 256;
-
-interface ListTable {
-  readonly slots: ({ readonly text: Uint8Array; readonly value: unknown[] } | undefined)[];
-  lookups: number;
-  hits: number;
-  on: boolean;
-}
-
-/** A reader's intern tables of one path: its strings, and its lists. */
-interface PathCache {
-  readonly strings: InternTable;
-  readonly lists: ListTable;
-}
-
-function cacheOf(node: PathNode): PathCache {
-  return (node.cache ??= { strings: newInternTable(), lists: { slots: new Array(INTERN_SLOTS).fill(undefined), lookups: 0, hits: 0, on: true } }) as PathCache;
-}
-
-/** The array written as text[start, end): the one in the table if written the same, else a copy of `items` that takes its slot. */
-function internedList(table: ListTable, text: Uint8Array, start: number, end: number, items: unknown[]): unknown[] {
-  let hash = 0;
-  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + text[i]!) | 0;
-  const slot = hash & (INTERN_SLOTS - 1);
-  const candidate = table.slots[slot];
-  table.lookups++;
-  if (candidate !== undefined && candidate.text.length === end - start && sameBytes(text, start, candidate.text)) {
-    table.hits++;
-    return candidate.value;
-  }
-  if (table.lookups === INTERN_TRIAL && table.hits * 4 < table.lookups) table.on = false;
-  const value = items.slice();
-  table.slots[slot] = { text: text.slice(start, end), value };
-  return value;
-}
-
-function sameBytes(bytes: Uint8Array, start: number, other: Uint8Array): boolean {
-  for (let i = 0; i < other.length; i++) if (bytes[start + i] !== other[i]) return false;
-  return true;
-}
-
-/** ASCII bytes [start, end) as a string: the one in the table if it is equal, else a new one that takes its slot. */
-function interned(table: InternTable, text: Uint8Array, start: number, end: number, hash: number): string {
-  const slot = hash & (INTERN_SLOTS - 1);
-  const candidate = table.slots[slot];
-  table.lookups++;
-  if (candidate !== undefined && candidate.length === end - start && sameAscii(text, start, candidate)) {
-    table.hits++;
-    return candidate;
-  }
-  if (table.lookups === INTERN_TRIAL && table.hits * 4 < table.lookups) table.on = false;
-  const value = decoder.decode(text.subarray(start, end));
-  table.slots[slot] = value;
-  return value;
 }
 
 /** Whether the bytes at `start` are the ASCII string `ascii`. */

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildColumns, cellsOf, columnName, columnSignature, parseTimestampUtc } from '../../src/core/columns.js';
+import { buildColumns, cellsOf, columnName, columnSignature } from '../../src/core/columns.js';
+import { parseTimestampUtc } from '../../src/core/timestamps.js';
 import { InvalidResponseError, SchemaError } from '../../src/core/errors.js';
 import { extractRecords, parseJsonBody } from '../../src/core/records.js';
 
