@@ -107,7 +107,8 @@ export function buildColumns(records: readonly JsonRecord[], declared: Readonly<
  */
 export interface ColumnBatches {
   readonly rows: number;
-  onBatch(columns: Column[], firstRow: number): void;
+  /** `rows` records from `firstRow`; `columns` may be empty (records with no fields), never `rows`. */
+  onBatch(columns: Column[], firstRow: number, rows: number): void;
 }
 
 /**
@@ -145,7 +146,7 @@ export class ColumnsBuilder {
   /** Starts the next record and returns its row number (handing a full batch over first). */
   nextRow(): number {
     if (this.batches !== undefined && this.rows - this.base === this.batches.rows) {
-      this.batches.onBatch(this.columns(), this.base);
+      this.batches.onBatch(this.columns(), this.base, this.rows - this.base);
       this.base = this.rows;
       // The same storage for the next batch: nothing of a batch is left for the garbage collector.
       for (const { builder } of this.builders.values()) {
@@ -209,7 +210,7 @@ export class ColumnsBuilder {
 
   /** Hands the records since the last batch over as the last batch (with batches). */
   end(): void {
-    if (this.batches !== undefined && this.rows > this.base) this.batches.onBatch(this.columns(), this.base);
+    if (this.batches !== undefined && this.rows > this.base) this.batches.onBatch(this.columns(), this.base, this.rows - this.base);
     this.base = this.rows;
   }
 

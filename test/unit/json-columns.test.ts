@@ -153,6 +153,14 @@ describe('the transform on a large response', () => {
     expect((await readParquet(join(dir, 'direct.parquet'), digest)).rows).toEqual((await readParquet(join(dir, 'general.parquet'), digest)).rows);
   });
 
+  it('keeps records that have no fields at all, as rows of lineage only', async () => {
+    const out = encode('[{}, {"empty": {}}, {}]', '');
+    const dir = mkdtempSync(join(tmpdir(), 'api-lake-json-'));
+    writeFileSync(join(dir, 'empty.parquet'), out.body);
+    expect(out.records).toBe(3);
+    expect((await readParquet(join(dir, 'empty.parquet'), 'SELECT count(*) AS rows, count(lake_raw_key) AS keys FROM t')).rows).toEqual([{ rows: '3', keys: '3' }]);
+  });
+
   it('names the raw object of every record, page by page, on both paths', async () => {
     const source = parseConfig({ source: { name: 's', url: 'https://x.example/a', auth: { in: 'none' } }, table: 't', schedule: 'rate(1 hour)' }).source;
     const dir = mkdtempSync(join(tmpdir(), 'api-lake-json-'));

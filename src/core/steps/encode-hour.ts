@@ -85,10 +85,10 @@ function write(
   const rawKeys: string[] = []; // reused from batch to batch
   let first: Column[] | undefined;
   let changed = false;
-  const onBatch = (columns: Column[], firstRow: number) => {
+  const onBatch = (columns: Column[], firstRow: number, rows: number) => {
     first ??= withoutReservedNames(columns);
     changed ||= columns.length !== first.length || columns.some((c, i) => columnSignature(c) !== columnSignature(first![i]!));
-    if (!changed) writer.addRows([...columns, ...lineage(columns[0]?.values.length ?? 0, firstRow, pages, pageStarts, rawKeys, options)]);
+    if (!changed) writer.addRows([...columns, ...lineage(rows, firstRow, pages, pageStarts, rawKeys, options)]);
   };
   const builder = new ColumnsBuilder(options.source.columns, { rows: batchRows, onBatch });
   for (const page of pages) {
