@@ -93,7 +93,7 @@ rmSync(inputs, { recursive: true, force: true });
 
 say('## 2. Cold-start proxies: handler bundles');
 say();
-say('Bundled as the stack bundles them (esbuild, ESM, minified, node24, the AWS SDK v3 inside); import time is a fresh `node` importing the bundle, median of 5, minus the `node -e 0` peer.');
+say('Bundled as the stack bundles them (esbuild, ESM, minified, node24, the AWS SDK v3 inside); import time is a fresh `node` importing the bundle, median of 9, minus the `node -e 0` peer (this machine varies by ±15 ms from run to run).');
 say();
 say('| handler | bundle KB (target ≤ 2,048) | import ms (target ≤ 150) | `node -e 0` ms (peer) |');
 say('|---|---|---|---|');
@@ -108,7 +108,7 @@ const env = {
 };
 const timeNode = (args: string[]) => {
   const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 9; i++) {
     const t = performance.now();
     const result = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(result.stderr);
