@@ -38,7 +38,7 @@ function inputFile(records: number): string {
   return file;
 }
 
-function measure(engine: string, records: number, runs = records >= 1_000_000 ? 3 : records >= 100_000 ? 8 : 100): Sample {
+function measure(engine: string, records: number, runs = records >= 1_000_000 ? 3 : records >= 100_000 ? 8 : 300): Sample {
   const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/transform-worker.ts'), engine, inputFile(records), String(runs)], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -65,7 +65,7 @@ say();
 say('## 1. Transform throughput: JSON text to Snappy Parquet');
 say();
 say('Ours: `encodeHour` (parse, extract, flatten, type, lineage, Parquet). Peer: DuckDB in the same kind of process, `SET threads=1`,');
-say('`COPY (SELECT * FROM read_json(...)) TO ... (FORMAT parquet, COMPRESSION snappy)`. Floor: `JSON.parse` of the same text. Each reads the input from a file (ours and JSON.parse as bytes, as the transform gets them from S3; DuckDB by itself). Median of warm runs (the first quarter of 100 runs at 1k, 8 at 100k, 3 at 1M dropped as warm-up; the first, cold runs are below the table); peak RSS of a process that converts once.');
+say('`COPY (SELECT * FROM read_json(...)) TO ... (FORMAT parquet, COMPRESSION snappy)`. Floor: `JSON.parse` of the same text. Each reads the input from a file (ours and JSON.parse as bytes, as the transform gets them from S3; DuckDB by itself). Median of warm runs over three rounds in which the engines take turns (in each process the first quarter of 300 runs at 1k, 8 at 100k, 3 at 1M is dropped as warm-up; the first, cold runs are below the table); peak RSS of a process that converts once.');
 say();
 say('| records | input MB | ours ms | DuckDB ms | JSON.parse ms | ours MB/s | throughput vs DuckDB (target ≥1.0 at 1k, ≥0.6 above) | ours / JSON.parse (target ≤1.3) | peak RSS MB: ours / DuckDB holding the input / DuckDB reading the file |');
 say('|---|---|---|---|---|---|---|---|---|');
@@ -74,7 +74,9 @@ const inputMb: Record<number, number> = {};
 const firstRuns: Record<number, { ours: number; duckdb: number }> = {};
 const nodeRssMb = Number(execFileSync(process.execPath, ['--import', 'tsx', '-e', 'console.log(Math.round(process.resourceUsage().maxRSS / 1024))'], { cwd: ROOT, encoding: 'utf8' }).trim());
 for (const records of SIZES) {
-  const [ours, duckdb, parse] = [measure('ours', records), measure('duckdb', records), measure('parse', records)];
+  // Three rounds, the engines taking turns, so that a slow minute of this machine does not fall on one engine.
+  const rounds = [0, 1, 2].map(() => [measure('ours', records), measure('duckdb', records), measure('parse', records)] as const);
+  const [ours, duckdb, parse] = [0, 1, 2].map((e) => ({ ...rounds[0]![e]!, ms: rounds.flatMap((round) => round[e]!.ms) })) as [Sample, Sample, Sample];
   const [o, d, p] = [median(ours.ms), median(duckdb.ms), median(parse.ms)];
   inputMb[records] = ours.inputBytes / 1e6;
   firstRuns[records] = { ours: ours.first, duckdb: duckdb.first };
