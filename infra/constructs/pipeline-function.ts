@@ -68,7 +68,7 @@ export class PipelineFunction extends Construct {
         keepNames: true,
         mainFields: ['module', 'main'],
         // The AWS SDK bundled, tree-shaken, rather than loaded from the runtime's copy: one minified file
-        // imports in about 140 ms here against about 230 ms for the SDK's many files (docs/benchmarks.md).
+        // imports in about 130-160 ms here against about 230 ms for the SDK's many files (docs/benchmarks.md).
         externalModules: [],
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
       },
