@@ -247,7 +247,7 @@ function growNumbers(builder: Builder, row: number, expected: number): Float64Ar
 }
 
 /** Fills with NaN (null) by doubling copies: TypedArray.fill with NaN takes several times longer in V8. */
-export function fillNaN(numbers: Float64Array): Float64Array {
+function fillNaN(numbers: Float64Array): Float64Array {
   if (numbers.length === 0) return numbers;
   numbers[0] = NaN;
   for (let filled = 1; filled < numbers.length; filled *= 2) numbers.copyWithin(filled, 0, Math.min(filled, numbers.length - filled));

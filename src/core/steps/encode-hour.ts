@@ -66,7 +66,8 @@ function encode(pages: readonly RawPage[], options: EncodeOptions, batchRows: nu
       builder.add(extractRecords(parseJsonBody(page.body, page.key), options.source.recordsPath, page.key));
       return true;
     })!;
-  if (file === 'columns changed' || file.records === 0) return file === 'columns changed' ? file : null;
+  if (file === 'columns changed') return file;
+  if (file.records === 0) return null;
   const all = [...file.columns, ...LINEAGE_SCHEMA];
   const schema = reconcileSchema(options.table, options.known, all, options.hour);
   const body = file.writer.finish({ 'api-lake.source': options.source.name, 'api-lake.scheduled-hour': options.hour.iso });
