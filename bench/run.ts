@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { HANDLER_BUNDLING } from '../infra/bundling.js';
 import { DEFAULTS } from '../src/core/config.js';
 import { generateRecordsJson } from './records.js';
 
@@ -126,11 +127,9 @@ for (const handler of ['fetch', 'transform']) {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node24',
-    minify: true,
-    keepNames: true,
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    ...HANDLER_BUNDLING,
+    mainFields: [...HANDLER_BUNDLING.mainFields],
+    banner: { js: HANDLER_BUNDLING.banner },
     outfile,
     logLevel: 'silent',
   });

@@ -5,6 +5,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { HANDLER_BUNDLING } from '../bundling.js';
 
 /** The Lambda runtime of every pipeline function (the latest Node.js runtime, so cdk-nag L1 holds; arm64 is about 20% cheaper per GB-second than x86). */
 export const PIPELINE_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -61,16 +62,14 @@ export class PipelineFunction extends Construct {
       environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: 'api-lake' },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
+        target: HANDLER_BUNDLING.target,
+        minify: HANDLER_BUNDLING.minify,
         sourceMap: false, // keeps the bundle small (cold start); stack traces stay readable with keepNames
-        // Error class names are matched by Step Functions; they also set this.name, but keep names readable in traces.
-        keepNames: true,
-        mainFields: ['module', 'main'],
-        // The AWS SDK bundled, tree-shaken, rather than loaded from the runtime's copy: one minified file
-        // imports in about 130-160 ms here against about 230 ms for the SDK's many files (docs/benchmarks.md).
-        externalModules: [],
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        keepNames: HANDLER_BUNDLING.keepNames,
+        mainFields: [...HANDLER_BUNDLING.mainFields],
+        externalModules: [], // the AWS SDK inside the bundle (infra/bundling.ts)
+        banner: HANDLER_BUNDLING.banner,
+        esbuildArgs: Object.fromEntries(Object.entries(HANDLER_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to])),
       },
     });
   }
