@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { HANDLER_BUNDLING } from '../infra/bundling.js';
+import { handlerBuildOptions, localHandlerEnvironment } from '../infra/bundling.js';
 import { DEFAULTS } from '../src/core/config.js';
 import { generateRecordsJson } from './records.js';
 
@@ -101,14 +101,7 @@ say();
 say('| handler | bundle KB (target ≤ 2,048) | import ms (target ≤ 150) | `node -e 0` ms (peer) |');
 say('|---|---|---|---|');
 const dir = join(ROOT, 'node_modules/.cache/api-lake-bench');
-const env = {
-  PATH: process.env.PATH,
-  PIPELINE_CONFIG: readFileSync(join(ROOT, 'api-lake.config.json'), 'utf8'),
-  RAW_BUCKET: 'raw',
-  CURATED_BUCKET: 'curated',
-  SECRET_NAME: 'api-lake/weather/api-key',
-  AWS_REGION: 'us-east-1',
-};
+const env = localHandlerEnvironment();
 const timeNode = (args: string[]) => {
   const times: number[] = [];
   for (let i = 0; i < 9; i++) {
@@ -122,17 +115,7 @@ const timeNode = (args: string[]) => {
 const baseline = timeNode(['-e', '0']);
 for (const handler of ['fetch', 'transform']) {
   const outfile = join(dir, handler, 'index.mjs');
-  await build({
-    entryPoints: [join(ROOT, `src/handlers/${handler}.ts`)],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    ...HANDLER_BUNDLING,
-    mainFields: [...HANDLER_BUNDLING.mainFields],
-    banner: { js: HANDLER_BUNDLING.banner },
-    outfile,
-    logLevel: 'silent',
-  });
+  await build(handlerBuildOptions(handler, outfile));
   const size = statSync(outfile).size;
   const importMs = timeNode(['-e', `await import(${JSON.stringify(outfile)})`, '--input-type=module']) - baseline;
   say(`| ${handler} | ${fmt(size / 1024)} | ${fmt(importMs)} | ${fmt(baseline)} |`);

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -17,3 +19,30 @@ export const HANDLER_BUNDLING = {
   /** Modules replaced at bundling: the SDK's default credential chain by the environment's credentials. */
   alias: { '@aws-sdk/credential-provider-node': `${PROJECT_ROOT}src/handlers/lambda-credentials.ts` },
 } as const;
+
+/** The same bundling as one esbuild call, for `npm run bench` and the bundling test: `handler` is `fetch` or `transform`. */
+export function handlerBuildOptions(handler: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [`${PROJECT_ROOT}src/handlers/${handler}.ts`],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    ...HANDLER_BUNDLING,
+    mainFields: [...HANDLER_BUNDLING.mainFields],
+    banner: { js: HANDLER_BUNDLING.banner },
+    outfile,
+    logLevel: 'silent',
+  };
+}
+
+/** Environment variables like a pipeline function's, to load a bundled handler outside Lambda (no network is used). */
+export function localHandlerEnvironment(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    PIPELINE_CONFIG: readFileSync(`${PROJECT_ROOT}api-lake.config.json`, 'utf8'),
+    RAW_BUCKET: 'raw',
+    CURATED_BUCKET: 'curated',
+    SECRET_NAME: 'api-lake/weather/api-key',
+    AWS_REGION: 'us-east-1',
+  };
+}

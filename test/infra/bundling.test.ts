@@ -1,31 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { HANDLER_BUNDLING } from '../../infra/bundling.js';
+import { handlerBuildOptions, localHandlerEnvironment } from '../../infra/bundling.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 // Outside the project: the bundle must load without node_modules.
 const OUT = mkdtempSync(join(tmpdir(), 'api-lake-bundle-'));
 
 describe('handler bundles, built as the stack builds them', () => {
   for (const handler of ['fetch', 'transform']) {
     it(`${handler}: the SDK inside, its default credential chain replaced by the environment's, and it loads`, async () => {
-      const result = await build({
-        entryPoints: [join(ROOT, `src/handlers/${handler}.ts`)],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        ...HANDLER_BUNDLING,
-        mainFields: [...HANDLER_BUNDLING.mainFields],
-        banner: { js: HANDLER_BUNDLING.banner },
-        write: false,
-        metafile: true,
-        outfile: join(OUT, handler, 'index.mjs'),
-        logLevel: 'silent',
-      });
+      const result = await build({ ...handlerBuildOptions(handler, join(OUT, handler, 'index.mjs')), write: false, metafile: true });
       const inputs = Object.keys(result.metafile.inputs);
       expect(inputs).toContain('src/handlers/lambda-credentials.ts');
       expect(inputs.some((path) => path.includes('node_modules/@aws-sdk/client-s3/'))).toBe(true);
@@ -35,15 +22,10 @@ describe('handler bundles, built as the stack builds them', () => {
       // Loads in a fresh Node.js with the environment a pipeline function gets (no network is used).
       mkdirSync(join(OUT, handler), { recursive: true });
       writeFileSync(bundle!.path, bundle!.contents);
-      const env = {
-        PATH: process.env.PATH,
-        PIPELINE_CONFIG: readFileSync(join(ROOT, 'api-lake.config.json'), 'utf8'),
-        RAW_BUCKET: 'raw',
-        CURATED_BUCKET: 'curated',
-        SECRET_NAME: 'api-lake/weather/api-key',
-        AWS_REGION: 'us-east-1',
-      };
-      const loaded = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(bundle!.path)}); console.log(typeof m.handler)`], { env, encoding: 'utf8' });
+      const loaded = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(bundle!.path)}); console.log(typeof m.handler)`], {
+        env: localHandlerEnvironment(),
+        encoding: 'utf8',
+      });
       expect(loaded.trim()).toBe('function');
     });
   }
