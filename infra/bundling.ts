@@ -6,8 +6,8 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * How the Lambda handlers are bundled, for the stack (NodejsFunction) and for `npm run bench` alike:
- * ESM for Node.js 24, minified, the AWS SDK v3 inside (tree-shaken), which imports in about 130-160 ms
- * here against about 230 ms for the SDK's many files (docs/benchmarks.md).
+ * ESM for Node.js 24, minified, every dependency inside. The handlers use no AWS SDK (src/adapters/aws/aws-http.ts),
+ * so nothing is left for the runtime to provide (docs/benchmarks.md).
  */
 export const HANDLER_BUNDLING = {
   target: 'node24',
@@ -15,9 +15,8 @@ export const HANDLER_BUNDLING = {
   // Error class names are matched by Step Functions; they also set this.name, but keep names readable in traces.
   keepNames: true,
   mainFields: ['module', 'main'],
+  // aws4 (CommonJS) requires Node built-ins; an ESM bundle has no `require` of its own.
   banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-  /** Modules replaced at bundling: the SDK's default credential chain by the environment's credentials. */
-  alias: { '@aws-sdk/credential-provider-node': `${PROJECT_ROOT}src/handlers/lambda-credentials.ts` },
 } as const;
 
 /** The same bundling as one esbuild call, for `npm run bench` and the bundling test: `handler` is `fetch` or `transform`. */

@@ -23,7 +23,7 @@ export interface PipelineFunctionProps {
 }
 
 /**
- * One pipeline step as a Lambda: bundled by the local esbuild (no Docker) with the AWS SDK inside,
+ * One pipeline step as a Lambda: bundled by the local esbuild (no Docker) with every dependency inside,
  * Node.js 24 on arm64, X-Ray active tracing, its own log group (destroyed with the stack), and a role that starts empty: the stack grants
  * each function exactly what its step needs, and only logs to its own group.
  */
@@ -67,9 +67,8 @@ export class PipelineFunction extends Construct {
         sourceMap: false, // keeps the bundle small (cold start); stack traces stay readable with keepNames
         keepNames: HANDLER_BUNDLING.keepNames,
         mainFields: [...HANDLER_BUNDLING.mainFields],
-        externalModules: [], // the AWS SDK inside the bundle (infra/bundling.ts)
+        externalModules: [], // every dependency inside the bundle (infra/bundling.ts)
         banner: HANDLER_BUNDLING.banner,
-        esbuildArgs: Object.fromEntries(Object.entries(HANDLER_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to])),
       },
     });
   }

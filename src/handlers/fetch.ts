@@ -1,8 +1,7 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { secretNameOf } from '../core/config.js';
 import { fetchHttpClient } from '../core/http.js';
 import { runFetchStep, type FetchInput, type FetchOutput } from '../core/steps/fetch.js';
+import { AwsHttpClient, endpointOverride, secretsManagerEndpoint } from '../adapters/aws/aws-http.js';
 import { S3ObjectStore } from '../adapters/aws/s3-store.js';
 import { SecretsManagerStore } from '../adapters/aws/secrets-manager.js';
 import { configFromEnv, requireEnv } from './env.js';
@@ -13,9 +12,11 @@ const config = configFromEnv();
 const rawBucket = requireEnv('RAW_BUCKET');
 const logger = stepLogger('Fetch', config.source.name);
 const metrics = stepMetrics('Fetch');
-const raw = new S3ObjectStore(new S3Client({}), rawBucket);
+const region = requireEnv('AWS_REGION');
+const raw = new S3ObjectStore(new AwsHttpClient({ service: 's3', region }), rawBucket, endpointOverride('S3'));
 const secrets = new SecretsManagerStore(
-  new SecretsManagerClient({}),
+  new AwsHttpClient({ service: 'secretsmanager', region }),
+  secretsManagerEndpoint(region),
   process.env.SECRET_NAME ?? secretNameOf(config.source),
   config.source.secretField,
 );

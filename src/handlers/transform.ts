@@ -1,5 +1,5 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import { runTransformStep, type TransformInput, type TransformOutput } from '../core/steps/transform.js';
+import { AwsHttpClient, endpointOverride } from '../adapters/aws/aws-http.js';
 import { S3ObjectStore } from '../adapters/aws/s3-store.js';
 import { configFromEnv, requireEnv } from './env.js';
 import { asStepLogger, observeStep, stepLogger, stepMetrics } from './observability.js';
@@ -9,9 +9,10 @@ const rawBucket = requireEnv('RAW_BUCKET');
 const curatedBucket = requireEnv('CURATED_BUCKET');
 const logger = stepLogger('Transform', config.source.name);
 const metrics = stepMetrics('Transform');
-const s3 = new S3Client({});
-const raw = new S3ObjectStore(s3, rawBucket);
-const curated = new S3ObjectStore(s3, curatedBucket);
+const region = requireEnv('AWS_REGION');
+const s3 = new AwsHttpClient({ service: 's3', region });
+const raw = new S3ObjectStore(s3, rawBucket, endpointOverride('S3'));
+const curated = new S3ObjectStore(s3, curatedBucket, endpointOverride('S3'));
 
 export async function handler(input: TransformInput): Promise<TransformOutput> {
   return observeStep(

@@ -1,50 +1,81 @@
-import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { ObjectNotFoundError, StoreUnavailableError } from '../../core/errors.js';
 import type { ObjectStore, StoredObject } from '../../core/ports.js';
+import { AwsServiceError, dnsSuffix, errorOf, type AwsHttpClient, type AwsHttpRequest, type AwsHttpResponse } from './aws-http.js';
 
-/** One lake zone in one S3 bucket. */
+const META_PREFIX = 'x-amz-meta-';
+
+/** One lake zone in one S3 bucket (GetObject and PutObject only). */
 export class S3ObjectStore implements ObjectStore {
   readonly location: string;
 
+  /**
+   * @param endpoint a custom S3 endpoint, addressed path-style (`http://127.0.0.1:4569`); without one, the
+   * bucket's virtual-hosted regional endpoint (`https://bucket.s3.region.amazonaws.com`).
+   */
   constructor(
-    private readonly client: S3Client,
+    private readonly http: AwsHttpClient,
     private readonly bucket: string,
+    private readonly endpoint?: string,
   ) {
     this.location = `s3://${bucket}`;
   }
 
   async put(key: string, body: Uint8Array, options: { contentType: string; metadata?: Record<string, string> }): Promise<void> {
-    try {
-      await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType, Metadata: options.metadata }),
-      );
-    } catch (error) {
-      throw classifyS3Error(error, `writing ${this.location}/${key}`);
-    }
+    const doing = `writing ${this.location}/${key}`;
+    const headers: Record<string, string> = { 'content-type': options.contentType };
+    for (const [name, value] of Object.entries(options.metadata ?? {})) headers[META_PREFIX + name.toLowerCase()] = value;
+    await this.request({ method: 'PUT', url: this.urlOf(key), headers, body }, doing);
   }
 
   async get(key: string): Promise<StoredObject> {
-    try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      const body = await response.Body!.transformToByteArray();
-      return { body, contentType: response.ContentType, metadata: response.Metadata ?? {} };
-    } catch (error) {
-      if (error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404)) {
-        throw new ObjectNotFoundError(`${this.location}/${key} does not exist`);
-      }
-      throw classifyS3Error(error, `reading ${this.location}/${key}`);
+    const response = await this.request({ method: 'GET', url: this.urlOf(key) }, `reading ${this.location}/${key}`, key);
+    const metadata: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (name.startsWith(META_PREFIX) && typeof value === 'string') metadata[name.slice(META_PREFIX.length)] = value;
     }
+    return { body: response.body, contentType: response.headers['content-type'], metadata };
+  }
+
+  /** The object's URL; each key segment percent-encoded (RFC 3986), as SigV4 signs S3 paths. */
+  urlOf(key: string): string {
+    const path = key.split('/').map(encodeSegment).join('/');
+    if (this.endpoint) return `${this.endpoint}/${this.bucket}/${path}`;
+    return `https://${this.bucket}.s3.${this.http.region}.${dnsSuffix(this.http.region)}/${path}`;
+  }
+
+  private async request(request: AwsHttpRequest, doing: string, missingKey?: string): Promise<AwsHttpResponse> {
+    let response: AwsHttpResponse;
+    try {
+      response = await this.http.send(request);
+    } catch (error) {
+      throw classifyS3Error(error, doing);
+    }
+    if (response.status >= 200 && response.status < 300) return response;
+    const error = errorOf(response, doing);
+    if (missingKey !== undefined && (error.code === 'NoSuchKey' || error.status === 404)) {
+      throw new ObjectNotFoundError(`${this.location}/${missingKey} does not exist`);
+    }
+    throw classifyS3Error(error, doing);
   }
 }
 
-/** Throttling, 5xx and network failures are transient; anything else (access denied, ...) is terminal. */
+function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * Throttling, 5xx, timeouts and network failures (no response at all) are transient; any other error
+ * response (access denied, ...) is terminal and keeps the service's error code as its name.
+ */
 export function classifyS3Error(error: unknown, doing: string): Error {
-  const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+  if (error instanceof AwsServiceError) {
+    const status = error.status ?? 0;
+    if (status >= 500 || status === 429 || /Throttl|SlowDown|RequestTimeout/.test(error.code)) {
+      return new StoreUnavailableError(error.message, { cause: error });
+    }
+    return error;
+  }
   const name = (error as Error)?.name ?? 'Error';
-  const transient =
-    status === undefined || status >= 500 || status === 429 || /Throttl|SlowDown|RequestTimeout|Timeout|ECONN|EPIPE|socket/i.test(`${name} ${(error as Error)?.message}`);
-  if (transient) return new StoreUnavailableError(`${doing} failed: ${name}: ${(error as Error)?.message}`, { cause: error });
-  const wrapped = new Error(`${doing} failed: ${name}: ${(error as Error)?.message}`, { cause: error });
-  wrapped.name = name;
-  return wrapped;
+  const cause = (error as { cause?: { code?: string } })?.cause?.code;
+  return new StoreUnavailableError(`${doing} failed: ${name}: ${(error as Error)?.message}${cause ? ` (${cause})` : ''}`, { cause: error });
 }

@@ -1,6 +1,6 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretUnavailableError } from '../../core/errors.js';
 import type { SecretStore } from '../../core/ports.js';
+import { errorOf, type AwsHttpClient } from './aws-http.js';
 
 /** A warm Lambda reuses the key this long, so a rotated key is picked up within minutes. */
 export const SECRET_CACHE_MAX_AGE_MS = 5 * 60 * 1000;
@@ -12,8 +12,10 @@ export const SECRET_CACHE_MAX_AGE_MS = 5 * 60 * 1000;
 export class SecretsManagerStore implements SecretStore {
   private cached?: { value: string; at: number };
 
+  /** @param endpoint Secrets Manager's base URL (`secretsManagerEndpoint(region)`). */
   constructor(
-    private readonly client: SecretsManagerClient,
+    private readonly http: AwsHttpClient,
+    private readonly endpoint: string,
     private readonly secretName: string,
     private readonly field: string,
     private readonly now: () => number = Date.now,
@@ -21,17 +23,30 @@ export class SecretsManagerStore implements SecretStore {
 
   async getApiKey(): Promise<string> {
     if (this.cached && this.now() - this.cached.at < SECRET_CACHE_MAX_AGE_MS) return this.cached.value;
-    let text: string | undefined;
-    try {
-      text = (await this.client.send(new GetSecretValueCommand({ SecretId: this.secretName }))).SecretString;
-    } catch (error) {
-      const name = (error as Error).name;
-      const hint = name === 'ResourceNotFoundException' ? ': store the key with `npx api-lake set-key`' : '';
-      throw new SecretUnavailableError(`cannot read secret ${this.secretName} (${name})${hint}`, { cause: error });
-    }
+    const text = await this.getSecretString();
     const value = apiKeyFromSecretString(text, this.field, this.secretName);
     this.cached = { value, at: this.now() };
     return value;
+  }
+
+  /** GetSecretValue over Secrets Manager's JSON protocol. */
+  private async getSecretString(): Promise<string | undefined> {
+    let failure: unknown;
+    try {
+      const response = await this.http.send({
+        method: 'POST',
+        url: `${this.endpoint}/`,
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
+        body: JSON.stringify({ SecretId: this.secretName }),
+      });
+      if (response.status === 200) return (JSON.parse(Buffer.from(response.body).toString('utf8')) as { SecretString?: string }).SecretString;
+      failure = errorOf(response, `reading secret ${this.secretName}`);
+    } catch (error) {
+      failure = error;
+    }
+    const name = (failure as Error).name;
+    const hint = name === 'ResourceNotFoundException' ? ': store the key with `npx api-lake set-key`' : '';
+    throw new SecretUnavailableError(`cannot read secret ${this.secretName} (${name})${hint}`, { cause: failure });
   }
 }
 

@@ -1,34 +1,61 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_API_KEY, startDemoApi, type DemoApi } from '../../src/demo/weather-api.js';
 import { runNode } from '../helpers/node-process.js';
 import { startS3Server } from '../helpers/s3-server.js';
-import { projectConfig } from '../helpers/synth.js';
+import { startSecretsManager, type SecretsManagerStandIn } from '../helpers/secrets-manager-server.js';
+import { configWith, projectConfig } from '../helpers/synth.js';
 
+// s3rver accepts only its own account; the Secrets Manager stand-in checks the same credentials and the session token.
+const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', sessionToken: 'session-token' };
 let s3: Awaited<ReturnType<typeof startS3Server>>;
+let secrets: SecretsManagerStandIn;
+let api: DemoApi;
 beforeAll(async () => {
   s3 = await startS3Server(['raw', 'curated']);
+  secrets = await startSecretsManager({ credentials: CREDENTIALS, region: 'us-east-1', secretName: 'api-lake/weather/api-key', value: JSON.stringify({ apiKey: DEMO_API_KEY }) });
+  api = await startDemoApi();
 });
-afterAll(async () => s3?.stop());
+afterAll(async () => Promise.all([s3?.stop(), secrets?.close(), api?.close()]));
 
-/** Invokes the real Lambda handler module in a fresh process, as the Lambda runtime would. */
-function invoke(handler: string, event: unknown) {
+/** Invokes the real Lambda handler module in a fresh process, as the Lambda runtime would, with AWS on 127.0.0.1. */
+function invoke(handler: string, event: unknown, config = projectConfig()) {
   const script = `import('./src/handlers/${handler}.ts').then((m) => m.handler(${JSON.stringify(event)})).then((o) => console.log('RESULT ' + JSON.stringify(o)), (e) => { console.log('FAILED ' + e.name); process.exitCode = 1; })`;
   return runNode(['--import', 'tsx', '-e', script], {
     PATH: process.env.PATH,
-    PIPELINE_CONFIG: JSON.stringify(projectConfig()),
+    PIPELINE_CONFIG: JSON.stringify(config),
     RAW_BUCKET: 'raw',
     CURATED_BUCKET: 'curated',
+    SECRET_NAME: 'api-lake/weather/api-key',
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: CREDENTIALS.sessionToken,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-    POWERTOOLS_TRACE_ENABLED: 'false',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
     POWERTOOLS_METRICS_NAMESPACE: 'ApiLake',
   });
 }
+
+describe('fetch Lambda handler against S3, Secrets Manager and the demo API on 127.0.0.1', () => {
+  it('reads the key, calls the API and stores the response as received, without the key in the output', async () => {
+    // Prepare: the project's source pointed at the demo API
+    const config = configWith({ source: { ...projectConfig().source, url: `${api.url}/v1/current.json` } });
+    // Act
+    const run = await invoke('fetch', { time: '2026-11-25T18:00:00Z' }, config);
+    // Assess
+    const result = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));
+    expect(result).toMatchObject({ source: 'weather', hour: '2026-11-25T18:00:00.000Z', rawKeys: ['weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json'], httpStatus: 200 });
+    const stored = await s3.client.send(new GetObjectCommand({ Bucket: 'raw', Key: result.rawKeys[0] }));
+    const body = await stored.Body!.transformToString();
+    expect(JSON.parse(body)).toHaveProperty('current');
+    expect(result.bytes).toBe(Buffer.byteLength(body));
+    expect(stored.Metadata).toMatchObject({ source: 'weather', 'scheduled-hour': '2026-11-25T18:00:00.000Z', 'http-status': '200' });
+    expect(stored.Metadata!.url).not.toContain(DEMO_API_KEY);
+    expect(run.stdout + run.stderr).not.toContain(DEMO_API_KEY);
+  });
+});
 
 describe('transform Lambda handler against S3 on 127.0.0.1', () => {
   it('reads raw, writes Parquet, logs JSON with source, hour and step on every line, and emits metrics', async () => {

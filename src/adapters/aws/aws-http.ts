@@ -1,0 +1,178 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import aws4 from 'aws4';
+
+/**
+ * The few AWS calls the Lambda handlers make (S3 GetObject/PutObject, Secrets Manager GetSecretValue), as
+ * SigV4-signed requests over node:https. The AWS SDK v3 clients were most of each handler bundle and of its
+ * import time at a cold start (docs/benchmarks.md). Signing is `aws4` (node:crypto, 15 KB); retries, timeouts
+ * and error codes are here. The CLI, which runs on a workstation, keeps the SDK.
+ */
+
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/** Lambda puts the function role's credentials in the environment; nothing else is looked up. */
+export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsCredentials {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new AwsServiceError('CredentialsMissing', 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set (Lambda sets them from the function role)');
+  }
+  return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined };
+}
+
+/**
+ * A custom base URL for a service: `AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL`, the variables the
+ * AWS SDKs and CLI read (tests point them at 127.0.0.1). Undefined in Lambda.
+ */
+export function endpointOverride(service: 'S3' | 'SECRETS_MANAGER', env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return (env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL)?.replace(/\/+$/, '') || undefined;
+}
+
+/** Secrets Manager's base URL: the override, else the regional endpoint. */
+export function secretsManagerEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): string {
+  return endpointOverride('SECRETS_MANAGER', env) ?? `https://secretsmanager.${region}.${dnsSuffix(region)}`;
+}
+
+/** The DNS suffix of the partition a region is in (aws and aws-us-gov: amazonaws.com; aws-cn: amazonaws.com.cn). */
+export function dnsSuffix(region: string): string {
+  return region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+}
+
+/** An error response from an AWS service (or a missing precondition), named by its error code. */
+export class AwsServiceError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export interface AwsHttpOptions {
+  /** The SigV4 signing name: `s3`, `secretsmanager`. */
+  readonly service: string;
+  readonly region: string;
+  readonly credentials?: () => AwsCredentials;
+  /** Attempts for throttling (429), server errors (5xx), network errors and timeouts; default 3, like the SDK's. */
+  readonly maxAttempts?: number;
+  /** An attempt fails when the connection is silent this long; default 30 s. */
+  readonly idleTimeoutMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+export interface AwsHttpRequest {
+  readonly method: 'GET' | 'PUT' | 'POST';
+  readonly url: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: Uint8Array | string;
+}
+
+export interface AwsHttpResponse {
+  readonly status: number;
+  /** Lowercase names. */
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Uint8Array;
+}
+
+/** Signs and sends requests to one AWS service, retrying the failures worth retrying. */
+export class AwsHttpClient {
+  readonly region: string;
+  private readonly options: Required<Omit<AwsHttpOptions, 'credentials'>> & { credentials: () => AwsCredentials };
+
+  constructor(options: AwsHttpOptions) {
+    this.region = options.region;
+    this.options = {
+      maxAttempts: 3,
+      idleTimeoutMs: 30_000,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      random: Math.random,
+      credentials: () => credentialsFromEnv(),
+      ...options,
+    };
+  }
+
+  /** The response to the last attempt, whatever its status. Throws the last network error or timeout when no attempt got one. */
+  async send(request: AwsHttpRequest): Promise<AwsHttpResponse> {
+    const { maxAttempts, sleep, random } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      let response: AwsHttpResponse | undefined;
+      let failure: unknown;
+      try {
+        response = await this.attempt(request);
+      } catch (error) {
+        failure = error;
+      }
+      const retryable = response === undefined || response.status >= 500 || response.status === 429;
+      if (!retryable || attempt >= maxAttempts) {
+        if (response) return response;
+        throw failure;
+      }
+      // Full jitter from 100 ms, doubling, at most 20 s: the SDK's standard retry strategy.
+      await sleep(random() * Math.min(20_000, 100 * 2 ** attempt));
+    }
+  }
+
+  private attempt(request: AwsHttpRequest): Promise<AwsHttpResponse> {
+    const { service, region, credentials, idleTimeoutMs } = this.options;
+    const url = new URL(request.url);
+    const body = typeof request.body === 'string' ? Buffer.from(request.body) : request.body && Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
+    // aws4 signs the body's SHA-256 (x-amz-content-sha256 for S3): S3 rejects a body that does not match it.
+    const signed = aws4.sign(
+      { service, region, method: request.method, host: url.host, path: url.pathname + url.search, headers: { ...request.headers }, body: body ?? '' },
+      credentials(),
+    );
+    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+    return new Promise((resolve, reject) => {
+      const req = send({ protocol: url.protocol, hostname: url.hostname, port: url.port, method: request.method, path: signed.path, headers: signed.headers }, (res) => {
+        // With a declared length the body is copied into one buffer as it arrives, never held twice.
+        const declared = res.headers['content-length'] === undefined ? undefined : Number(res.headers['content-length']);
+        const whole = declared === undefined ? undefined : Buffer.allocUnsafe(declared);
+        const chunks: Buffer[] = [];
+        let length = 0;
+        res.on('data', (chunk: Buffer) => {
+          if (whole && length + chunk.length <= whole.length) chunk.copy(whole, length);
+          else chunks.push(chunk);
+          length += chunk.length;
+        });
+        res.on('end', () => {
+          if (declared !== undefined && declared !== length) {
+            reject(Object.assign(new Error(`response body had ${length} bytes, ${declared} declared`), { name: 'IncompleteBody' }));
+            return;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: whole ?? Buffer.concat(chunks, length) });
+        });
+        res.on('error', reject);
+      });
+      req.setTimeout(idleTimeoutMs, () => req.destroy(Object.assign(new Error(`no data for ${idleTimeoutMs} ms`), { name: 'TimeoutError' })));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}
+
+/** The error code and message of an AWS error response: S3's XML or a JSON protocol's body. */
+export function errorOf(response: AwsHttpResponse, doing: string): AwsServiceError {
+  const text = Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength).toString('utf8');
+  const header = String(response.headers['x-amzn-errortype'] ?? '').split(':')[0];
+  let code = header || /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
+  let message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
+  if (text.startsWith('{')) {
+    try {
+      const body = JSON.parse(text) as Record<string, unknown>;
+      code ||= String(body.__type ?? body.code ?? '').split('#').pop() || undefined;
+      message ||= String(body.Message ?? body.message ?? '') || undefined;
+    } catch {
+      // not JSON after all: keep what the header said
+    }
+  }
+  code ||= response.status === 404 ? 'NotFound' : `Http${response.status}`;
+  return new AwsServiceError(code, `${doing} failed: ${code} (HTTP ${response.status})${message ? `: ${message}` : ''}`, response.status);
+}
