@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config.js';
-import { fingerprint, loadDefinition } from '../../src/cli/twin/definition.js';
+import { fingerprint, loadDefinition, validateDefinition } from '../../src/cli/twin/definition.js';
 import { synthesizeDefinition } from '../../src/cli/twin/synthesize.js';
 import { projectConfig } from '../helpers/synth.js';
 
@@ -27,5 +27,13 @@ describe('the definition the twin runs', () => {
     const base = projectConfig();
     expect(fingerprint(parseConfig({ ...base, retry: { ...base.retry, maxAttempts: 5 } }))).not.toBe(fingerprint(base));
     expect(fingerprint(parseConfig({ ...base, source: { ...base.source, name: 'other' } }))).not.toBe(fingerprint(base));
+  });
+
+  it('is validated before it is cached, and the validator refuses a broken one', async () => {
+    const definition = synthesizeDefinition(projectConfig());
+    await expect(validateDefinition(definition)).resolves.toBeUndefined();
+    const [first] = Object.keys(definition.States);
+    const broken = { ...definition, States: { ...definition.States, [first!]: { ...definition.States[first!]!, Next: 'NoSuchState' } } };
+    await expect(validateDefinition(broken)).rejects.toThrow(/State machine definition is invalid/);
   });
 });

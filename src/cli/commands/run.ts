@@ -59,6 +59,7 @@ async function runHours(session: Session, hours: Hour[], out: NodeJS.WritableStr
     const result = await runHour({
       config: session.config,
       definition,
+      validated: true,
       lakeDir: session.lake,
       hour,
       fast: session.fast,

@@ -34,7 +34,8 @@ export interface StateDefinition {
  * about 2 s, so the result is kept under a fingerprint of everything it depends on: the config, every
  * file of infra/ and src/core/, the synthesizer, package-lock.json (the aws-cdk-lib version) and
  * cdk.json. Any change to any of them is a new fingerprint and a fresh synth, so the cache cannot
- * drift from what deploys. `API_LAKE_NO_CACHE=1` always synthesizes.
+ * drift from what deploys. A fresh definition is validated (ASL, JSONPaths, ARNs) before it is cached, so a
+ * run need not validate again. `API_LAKE_NO_CACHE=1` always synthesizes.
  */
 export async function loadDefinition(config: PipelineConfig, env: NodeJS.ProcessEnv = process.env): Promise<{ definition: AmazonStatesDefinition; cached: boolean }> {
   const file = join(CACHE_DIR, `definition-${fingerprint(config)}.json`);
@@ -47,6 +48,7 @@ export async function loadDefinition(config: PipelineConfig, env: NodeJS.Process
   }
   const { synthesizeDefinition } = await import('./synthesize.js');
   const definition = synthesizeDefinition(config);
+  await validateDefinition(definition);
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
@@ -56,6 +58,15 @@ export async function loadDefinition(config: PipelineConfig, env: NodeJS.Process
     // a read-only checkout still runs, it just synthesizes every time
   }
   return { definition, cached: false };
+}
+
+/**
+ * Throws when the definition is not one Step Functions accepts (aws-local-stepfunctions' validator: the
+ * Amazon States Language schema, JSONPaths and ARNs). It takes about 0.4 s, a third of a cached run.
+ */
+export async function validateDefinition(definition: AmazonStatesDefinition): Promise<void> {
+  const { StateMachine } = await import('aws-local-stepfunctions');
+  new StateMachine(structuredClone(definition) as never, { validationOptions: { checkPaths: true, checkArn: true } });
 }
 
 /**

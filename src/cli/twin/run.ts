@@ -48,6 +48,8 @@ export interface RunOptions {
   readonly input?: unknown;
   /** Replace the on-disk zones (fault-injection tests). */
   readonly stores?: LocalTaskOptions['stores'];
+  /** The definition came from `loadDefinition`, which validated it when it was synthesized: skip validating again. */
+  readonly validated?: boolean;
 }
 
 /** Every Task state must have a local handler: one without would silently call real AWS. */
@@ -75,7 +77,8 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
   });
   assertEveryTaskHasHandler(options.definition, handlers);
   // The library mutates the definition it is given: hand it a copy.
-  const machine = new StateMachine(structuredClone(options.definition) as never, { validationOptions: { checkPaths: true, checkArn: true } });
+  const validationOptions = options.validated ? { noValidate: true } : { checkPaths: true, checkArn: true };
+  const machine = new StateMachine(structuredClone(options.definition) as never, { validationOptions });
   const input = options.input !== undefined ? options.input : { time: options.hour.iso.replace('.000Z', 'Z') };
   const name = `local-${options.hour.compact}-${randomUUID().slice(0, 8)}`;
   const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:api-lake-local:${name}`;
