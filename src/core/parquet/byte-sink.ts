@@ -85,7 +85,22 @@ export class ByteSink {
   /** Appends a string as UTF-8 and returns the number of bytes written. */
   utf8(text: string): number {
     this.reserve(text.length * 3);
-    const { written } = encoder.encodeInto(text, this.bytes.subarray(this.length));
+    const bytes = this.bytes;
+    const start = this.length;
+    // Short ASCII strings (most names and codes) are copied here: a call into the encoder costs more than they do.
+    if (text.length <= 32) {
+      let i = 0;
+      for (; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80) break;
+        bytes[start + i] = c;
+      }
+      if (i === text.length) {
+        this.length += i;
+        return i;
+      }
+    }
+    const { written } = encoder.encodeInto(text, bytes.subarray(start));
     this.length += written;
     return written;
   }

@@ -1,4 +1,4 @@
-import snappy from 'snappyjs';
+import { SnappyCompressor } from 'snappyjs/snappy_compressor.js';
 import type { CellValue, Column } from '../columns.js';
 import { ByteSink } from './byte-sink.js';
 import { DoubleIndex } from './double-index.js';
@@ -83,10 +83,15 @@ export interface WrittenChunk {
   readonly uncompressed: number;
 }
 
+/** Reused between pages: the Snappy-compressed body of the page being written. */
+let compressedPage = new Uint8Array(0);
+
 /** Compresses a page body with Snappy and writes its header and the compressed bytes. */
 function writePage(sink: ByteSink, body: ByteSink, header: ThriftStruct, sizes: { compressed: number; uncompressed: number }): void {
   const raw = body.contents();
-  const compressed = snappy.compress(raw);
+  const compressor = new SnappyCompressor(raw);
+  if (compressedPage.length < compressor.maxCompressedLength()) compressedPage = new Uint8Array(compressor.maxCompressedLength());
+  const compressed = compressedPage.subarray(0, compressor.compressToBuffer(compressedPage));
   const at = sink.length;
   writeStruct(sink, { ...header, 2: { i32: raw.length }, 3: { i32: compressed.length } });
   const headerBytes = sink.length - at;
