@@ -4,8 +4,11 @@ import { sigV4Mismatch } from './aws-signature.js';
 
 export interface SecretsManagerStandIn {
   readonly endpoint: string;
-  /** The secret's value (undefined: no such secret); `failNext` answers that many requests with 503. */
-  readonly state: { value: string | undefined; requests: number; failNext: number };
+  /**
+   * The secret's value (undefined: no such secret). `failNext` answers that many requests with 503,
+   * `throttleNext` that many with 400 ThrottlingException, as Secrets Manager throttles.
+   */
+  readonly state: { value: string | undefined; requests: number; failNext: number; throttleNext: number };
   close(): Promise<void>;
 }
 
@@ -20,7 +23,7 @@ export async function startSecretsManager(options: {
   secretName: string;
   value: string | undefined;
 }): Promise<SecretsManagerStandIn> {
-  const state = { value: options.value, requests: 0, failNext: 0 };
+  const state = { value: options.value, requests: 0, failNext: 0, throttleNext: 0 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -34,6 +37,10 @@ export async function startSecretsManager(options: {
       if (state.failNext > 0) {
         state.failNext--;
         return reply(503, { __type: 'ServiceUnavailableException', message: 'try again' });
+      }
+      if (state.throttleNext > 0) {
+        state.throttleNext--;
+        return reply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
       }
       const mismatch = await sigV4Mismatch(req, body, { ...options.credentials, region: options.region, service: 'secretsmanager' });
       if (mismatch) return reply(400, { __type: 'InvalidSignatureException', message: mismatch });

@@ -107,16 +107,17 @@ describe('S3ObjectStore retries and timeouts, against a misbehaving server on 12
 
   const noWait = { sleep: async () => {} };
 
-  it('retries throttling and 5xx, then succeeds', async () => {
+  it('retries throttling, 5xx and a timed-out request (400 RequestTimeout), then succeeds', async () => {
     const server = await serve((_req, res, n) => {
       if (n === 1) res.writeHead(503).end('<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
       else if (n === 2) res.writeHead(500).end('<Error><Code>InternalError</Code></Error>');
+      else if (n === 3) res.writeHead(400).end('<Error><Code>RequestTimeout</Code><Message>Your socket connection to the server was not read from or written to within the timeout period.</Message></Error>');
       else res.writeHead(200, { 'content-type': 'application/json', 'x-amz-meta-source': 'weather' }).end('{"ok":true}');
     });
-    const stored = await s3rverStore(noWait, server.endpoint).get('k.json');
+    const stored = await s3rverStore({ ...noWait, maxAttempts: 4 }, server.endpoint).get('k.json');
     expect(new TextDecoder().decode(stored.body)).toBe('{"ok":true}');
     expect(stored.metadata).toEqual({ source: 'weather' });
-    expect(server.requests()).toBe(3);
+    expect(server.requests()).toBe(4);
   });
 
   it('gives up after three attempts with a transient error that keeps the S3 error code', async () => {

@@ -64,9 +64,10 @@ describe('SecretsManagerStore against a Secrets Manager on 127.0.0.1', () => {
     expect(sm.state.requests).toBe(2);
   });
 
-  it('retries a service error and then reads the key', async () => {
+  it('retries a service error and throttling (a 400 with its code), then reads the key', async () => {
     const sm = await secretsManager('plain-key');
-    sm.state.failNext = 2;
+    sm.state.failNext = 1;
+    sm.state.throttleNext = 1;
     expect(await storeFor(sm.endpoint).getApiKey()).toBe('plain-key');
     expect(sm.state.requests).toBe(3);
   });

@@ -43,8 +43,14 @@ export function dnsSuffix(region: string): string {
   return region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
 }
 
+/** Error codes the SDK retries although their status is 400: S3's RequestTimeout, the JSON protocols' throttling. */
+const TRANSIENT_CODES = /^(Throttling|ThrottlingException|ThrottledException|TooManyRequestsException|RequestLimitExceeded|RequestThrottled|RequestThrottledException|SlowDown|RequestTimeout|RequestTimeoutException)$/;
+
 /** An error response from an AWS service (or a missing precondition), named by its error code. */
 export class AwsServiceError extends Error {
+  /** Worth another attempt: a server error, 429, or a 400 whose code says throttled or timed out. */
+  readonly transient: boolean;
+
   constructor(
     readonly code: string,
     message: string,
@@ -52,6 +58,7 @@ export class AwsServiceError extends Error {
   ) {
     super(message);
     this.name = code;
+    this.transient = status !== undefined && (status >= 500 || status === 429 || (status === 400 && TRANSIENT_CODES.test(code)));
   }
 }
 
@@ -60,7 +67,7 @@ export interface AwsHttpOptions {
   readonly service: string;
   readonly region: string;
   readonly credentials?: () => AwsCredentials;
-  /** Attempts for throttling (429), server errors (5xx), network errors and timeouts; default 3, like the SDK's. */
+  /** Attempts for throttling, server errors (5xx), network errors and timeouts; default 3, like the SDK's. */
   readonly maxAttempts?: number;
   /** An attempt fails when the connection is silent this long; default 30 s. */
   readonly idleTimeoutMs?: number;
@@ -110,7 +117,7 @@ export class AwsHttpClient {
       } catch (error) {
         failure = error;
       }
-      const retryable = response === undefined || response.status >= 500 || response.status === 429;
+      const retryable = response === undefined || (response.status >= 400 && errorOf(response, '').transient);
       if (!retryable || attempt >= maxAttempts) {
         if (response) return response;
         throw failure;

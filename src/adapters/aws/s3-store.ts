@@ -64,18 +64,10 @@ function encodeSegment(segment: string): string {
 }
 
 /**
- * Throttling, 5xx, timeouts and network failures (no response at all) are transient; any other error
- * response (access denied, ...) is terminal and keeps the service's error code as its name.
+ * Throttling, 5xx, timeouts and network failures (no response at all) are transient (AwsServiceError#transient);
+ * any other error response (access denied, ...) is terminal and keeps the service's error code as its name.
  */
 export function classifyS3Error(error: unknown, doing: string): Error {
-  if (error instanceof AwsServiceError) {
-    const status = error.status ?? 0;
-    if (status >= 500 || status === 429 || /Throttl|SlowDown|RequestTimeout/.test(error.code)) {
-      return new StoreUnavailableError(error.message, { cause: error });
-    }
-    return error;
-  }
-  const name = (error as Error)?.name ?? 'Error';
-  const cause = (error as { cause?: { code?: string } })?.cause?.code;
-  return new StoreUnavailableError(`${doing} failed: ${name}: ${(error as Error)?.message}${cause ? ` (${cause})` : ''}`, { cause: error });
+  if (error instanceof AwsServiceError) return error.transient ? new StoreUnavailableError(error.message, { cause: error }) : error;
+  return new StoreUnavailableError(`${doing} failed: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message}`, { cause: error });
 }
