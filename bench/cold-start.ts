@@ -6,9 +6,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DEMO_API_KEY, startDemoApi } from '../src/demo/weather-api.js';
-import { startS3Server } from '../test/helpers/s3-server.js';
-import { startSecretsManager } from '../test/helpers/secrets-manager-server.js';
+import { startLocalAws } from '../test/helpers/local-aws.js';
 
 export interface ColdStart {
   readonly importMs: number;
@@ -16,27 +14,14 @@ export interface ColdStart {
 }
 
 const RAW_KEY = 'weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json';
-const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', sessionToken: 'bench' };
 
 /** Median import and first-invocation times over `runs` fresh processes per handler bundle. */
-export async function measureColdStarts(bundles: Record<'fetch' | 'transform', string>, baseEnv: NodeJS.ProcessEnv, runs = 9): Promise<Record<string, ColdStart>> {
-  const s3 = await startS3Server(['raw', 'curated']);
-  const secrets = await startSecretsManager({ credentials: CREDENTIALS, region: 'us-east-1', secretName: 'api-lake/weather/api-key', value: DEMO_API_KEY });
-  const api = await startDemoApi();
+export async function measureColdStarts(bundles: Record<'fetch' | 'transform', string>, runs = 9): Promise<Record<string, ColdStart>> {
+  const aws = await startLocalAws();
   try {
     const fixture = readFileSync(new URL('../test/fixtures/weatherapi-current.json', import.meta.url));
-    await s3.client.send(new PutObjectCommand({ Bucket: 'raw', Key: RAW_KEY, Body: fixture }));
-    const config = JSON.parse(String(baseEnv.PIPELINE_CONFIG)) as { source: { url: string } };
-    config.source.url = `${api.url}/v1/current.json`;
-    const env = {
-      ...baseEnv,
-      PIPELINE_CONFIG: JSON.stringify(config),
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      AWS_SESSION_TOKEN: CREDENTIALS.sessionToken,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-    };
+    await aws.s3.client.send(new PutObjectCommand({ Bucket: 'raw', Key: RAW_KEY, Body: fixture }));
+    const env = aws.env;
     const events = { fetch: { time: '2026-11-25T18:00:00Z' }, transform: { hour: '2026-11-25T18:00:00.000Z', rawKeys: [RAW_KEY] } };
     const result: Record<string, ColdStart> = {};
     for (const handler of ['fetch', 'transform'] as const) {
@@ -58,6 +43,6 @@ export async function measureColdStarts(bundles: Record<'fetch' | 'transform', s
     }
     return result;
   } finally {
-    await Promise.all([s3.stop(), secrets.close(), api.close()]);
+    await aws.stop();
   }
 }

@@ -120,7 +120,7 @@ const timeNode = (args: string[]) => {
 const baseline = timeNode(['-e', '0']);
 const bundles = { fetch: join(dir, 'fetch', 'index.mjs'), transform: join(dir, 'transform', 'index.mjs') };
 for (const [handler, outfile] of Object.entries(bundles)) await build(handlerBuildOptions(handler, outfile));
-const cold = await measureColdStarts(bundles, env);
+const cold = await measureColdStarts(bundles);
 for (const [handler, outfile] of Object.entries(bundles)) {
   say(`| ${handler} | ${fmt(statSync(outfile).size / 1024)} | ${fmt(cold[handler]!.importMs)} | ${fmt(cold[handler]!.firstInvocationMs)} | ${fmt(baseline)} |`);
 }

@@ -1,53 +1,30 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_API_KEY, startDemoApi, type DemoApi } from '../../src/demo/weather-api.js';
+import { DEMO_API_KEY } from '../../src/demo/weather-api.js';
+import { startLocalAws, type LocalAws } from '../helpers/local-aws.js';
 import { runNode } from '../helpers/node-process.js';
-import { startS3Server } from '../helpers/s3-server.js';
-import { startSecretsManager, type SecretsManagerStandIn } from '../helpers/secrets-manager-server.js';
-import { configWith, projectConfig } from '../helpers/synth.js';
 
-// s3rver accepts only its own account; the Secrets Manager stand-in checks the same credentials and the session token.
-const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', sessionToken: 'session-token' };
-let s3: Awaited<ReturnType<typeof startS3Server>>;
-let secrets: SecretsManagerStandIn;
-let api: DemoApi;
+let aws: LocalAws;
 beforeAll(async () => {
-  s3 = await startS3Server(['raw', 'curated']);
-  secrets = await startSecretsManager({ credentials: CREDENTIALS, region: 'us-east-1', secretName: 'api-lake/weather/api-key', value: JSON.stringify({ apiKey: DEMO_API_KEY }) });
-  api = await startDemoApi();
+  aws = await startLocalAws();
 });
-afterAll(async () => Promise.all([s3?.stop(), secrets?.close(), api?.close()]));
+afterAll(async () => aws?.stop());
 
 /** Invokes the real Lambda handler module in a fresh process, as the Lambda runtime would, with AWS on 127.0.0.1. */
-function invoke(handler: string, event: unknown, config = projectConfig()) {
+function invoke(handler: string, event: unknown) {
   const script = `import('./src/handlers/${handler}.ts').then((m) => m.handler(${JSON.stringify(event)})).then((o) => console.log('RESULT ' + JSON.stringify(o)), (e) => { console.log('FAILED ' + e.name); process.exitCode = 1; })`;
-  return runNode(['--import', 'tsx', '-e', script], {
-    PATH: process.env.PATH,
-    PIPELINE_CONFIG: JSON.stringify(config),
-    RAW_BUCKET: 'raw',
-    CURATED_BUCKET: 'curated',
-    SECRET_NAME: 'api-lake/weather/api-key',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-    AWS_SESSION_TOKEN: CREDENTIALS.sessionToken,
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-    POWERTOOLS_METRICS_NAMESPACE: 'ApiLake',
-  });
+  return runNode(['--import', 'tsx', '-e', script], aws.env);
 }
 
 describe('fetch Lambda handler against S3, Secrets Manager and the demo API on 127.0.0.1', () => {
   it('reads the key, calls the API and stores the response as received, without the key in the output', async () => {
-    // Prepare: the project's source pointed at the demo API
-    const config = configWith({ source: { ...projectConfig().source, url: `${api.url}/v1/current.json` } });
-    // Act
-    const run = await invoke('fetch', { time: '2026-11-25T18:00:00Z' }, config);
+    // Act: the project's source, pointed at the demo API
+    const run = await invoke('fetch', { time: '2026-11-25T18:00:00Z' });
     // Assess
     const result = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));
     expect(result).toMatchObject({ source: 'weather', hour: '2026-11-25T18:00:00.000Z', rawKeys: ['weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json'], httpStatus: 200 });
-    const stored = await s3.client.send(new GetObjectCommand({ Bucket: 'raw', Key: result.rawKeys[0] }));
+    const stored = await aws.s3.client.send(new GetObjectCommand({ Bucket: 'raw', Key: result.rawKeys[0] }));
     const body = await stored.Body!.transformToString();
     expect(JSON.parse(body)).toHaveProperty('current');
     expect(result.bytes).toBe(Buffer.byteLength(body));
@@ -61,13 +38,13 @@ describe('transform Lambda handler against S3 on 127.0.0.1', () => {
   it('reads raw, writes Parquet, logs JSON with source, hour and step on every line, and emits metrics', async () => {
     // Prepare
     const rawKey = 'weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json';
-    await s3.client.send(new PutObjectCommand({ Bucket: 'raw', Key: rawKey, Body: readFileSync(new URL('../fixtures/weatherapi-current.json', import.meta.url)) }));
+    await aws.s3.client.send(new PutObjectCommand({ Bucket: 'raw', Key: rawKey, Body: readFileSync(new URL('../fixtures/weatherapi-current.json', import.meta.url)) }));
     // Act
     const run = await invoke('transform', { hour: '2026-11-25T18:00:00.000Z', rawKeys: [rawKey] });
     // Assess
     const result = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));
     expect(result).toMatchObject({ table: 'weather', curatedKey: 'weather/dt=2026-11-25/hour=18/weather_20261125T18Z.parquet', records: 1 });
-    const parquet = await s3.client.send(new GetObjectCommand({ Bucket: 'curated', Key: result.curatedKey }));
+    const parquet = await aws.s3.client.send(new GetObjectCommand({ Bucket: 'curated', Key: result.curatedKey }));
     const bytes = await parquet.Body!.transformToByteArray();
     expect(Buffer.from(bytes.subarray(0, 4)).toString()).toBe('PAR1');
     const lines = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -5,7 +5,7 @@ import type { PipelineConfig } from '../../core/config.js';
 import type { HttpClient } from '../../core/http.js';
 import type { Hour } from '../../core/layout.js';
 import type { Notification } from '../../adapters/local/file-notifier.js';
-import { LOCAL_ACCOUNT, LOCAL_REGION, taskStateNames, type AmazonStatesDefinition } from './definition.js';
+import { FULL_VALIDATION, LOCAL_ACCOUNT, LOCAL_REGION, taskStateNames, type AmazonStatesDefinition } from './definition.js';
 import { localTaskHandlers, type LocalTaskOptions } from './local-tasks.js';
 import { STATE } from '../../../infra/state-names.js';
 
@@ -77,7 +77,7 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
   });
   assertEveryTaskHasHandler(options.definition, handlers);
   // The library mutates the definition it is given: hand it a copy.
-  const validationOptions = options.validated ? { noValidate: true } : { checkPaths: true, checkArn: true };
+  const validationOptions = options.validated ? { noValidate: true } : FULL_VALIDATION;
   const machine = new StateMachine(structuredClone(options.definition) as never, { validationOptions });
   const input = options.input !== undefined ? options.input : { time: options.hour.iso.replace('.000Z', 'Z') };
   const name = `local-${options.hour.compact}-${randomUUID().slice(0, 8)}`;
