@@ -70,6 +70,10 @@ export class PipelineStack extends Stack {
     transform.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [curated.arnForObjects(tableSchemaKey(config.table))] }),
     );
+    // Before the first hour that schema does not exist yet, and S3 answers a read of a missing key with 403, not 404,
+    // to a caller that may not list the bucket (GetObject, "Permissions"): without this every hour would fail.
+    // Unconditional, because the request context of that implicit check is not documented (an s3:prefix condition may never match).
+    transform.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [curated.bucketArn] }));
 
     const alerts = new FailureAlerts(this, 'Alerts');
     const pipeline = new PipelineStateMachine(this, 'Pipeline', {

@@ -94,6 +94,18 @@ export class StoreUnavailableError extends PipelineError {
   }
 }
 
+/**
+ * The object store refused a request for good: access denied, a key or metadata over S3's limits, a
+ * missing bucket. The service's error code is in the message and the cause; retrying will not help.
+ */
+export class StoreRequestError extends PipelineError {
+  readonly transient = false;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StoreRequestError';
+  }
+}
+
 /** The API key could not be read from the secret store. */
 export class SecretUnavailableError extends PipelineError {
   readonly transient = false;

@@ -1,25 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config.js';
-import { fingerprint, loadDefinition, validateDefinition } from '../../src/cli/twin/definition.js';
-import { synthesizeDefinition } from '../../src/cli/twin/synthesize.js';
+import { fingerprint, loadLocalStack, validateDefinition } from '../../src/cli/twin/definition.js';
+import { synthesizeLocalStack } from '../../src/cli/twin/synthesize.js';
 import { projectConfig } from '../helpers/synth.js';
 
-describe('the definition the twin runs', () => {
+describe('the stack the twin runs', () => {
   it('is the synthesized one, whether fresh or from the fingerprinted cache', async () => {
     const config = projectConfig();
-    const fresh = synthesizeDefinition(config);
-    const first = await loadDefinition(config, { API_LAKE_NO_CACHE: '1' });
-    const again = await loadDefinition(config);
+    const fresh = synthesizeLocalStack(config);
+    const first = await loadLocalStack(config, { API_LAKE_NO_CACHE: '1' });
+    const again = await loadLocalStack(config);
     expect(first.cached).toBe(false);
     expect(again.cached).toBe(true);
-    expect(first.definition).toEqual(fresh);
-    expect(again.definition).toEqual(fresh);
+    expect(first.stack).toEqual(fresh);
+    expect(again.stack).toEqual(fresh);
   });
 
   it('does not depend on the source URL, which the fingerprint therefore leaves out', () => {
     const base = projectConfig();
     const elsewhere = parseConfig({ ...base, source: { ...base.source, url: 'http://127.0.0.1:4321/v1/current.json' } });
-    expect(synthesizeDefinition(elsewhere)).toEqual(synthesizeDefinition(base));
+    expect(synthesizeLocalStack(elsewhere).definition).toEqual(synthesizeLocalStack(base).definition);
     expect(fingerprint(elsewhere)).toBe(fingerprint(base));
   });
 
@@ -30,7 +30,7 @@ describe('the definition the twin runs', () => {
   });
 
   it('is validated before it is cached, and the validator refuses a broken one', async () => {
-    const definition = synthesizeDefinition(projectConfig());
+    const { definition } = synthesizeLocalStack(projectConfig());
     await expect(validateDefinition(definition)).resolves.toBeUndefined();
     const [first] = Object.keys(definition.States);
     const broken = { ...definition, States: { ...definition.States, [first!]: { ...definition.States[first!]!, Next: 'NoSuchState' } } };

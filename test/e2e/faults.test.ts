@@ -8,7 +8,7 @@ import { scheduledHour } from '../../src/core/layout.js';
 import { queryLake } from '../../src/cli/query.js';
 import { runHour } from '../../src/cli/twin/run.js';
 import { projectConfig } from '../helpers/synth.js';
-import { definition, everythingProduced, filesUnder, RECOGNISABLE_KEY, runAgainstDemo, tempLake, type TwinRun } from '../helpers/twin.js';
+import { definition, everythingProduced, filesUnder, localStack, RECOGNISABLE_KEY, runAgainstDemo, tempLake, type TwinRun } from '../helpers/twin.js';
 
 beforeAll(() => {
   definition();
@@ -42,7 +42,7 @@ async function runAgainstUrl(url: string, patch: Record<string, unknown> = {}): 
   const base = projectConfig();
   const config = parseConfig({ ...base, source: { ...base.source, url, ...patch } });
   const progress: TwinRun['progress'][number][] = [];
-  const result = await runHour({ config, definition: definition(), lakeDir: lake, hour: scheduledHour('2026-11-25T18:00:00Z'), fast: true, apiKey: RECOGNISABLE_KEY, onProgress: (e) => progress.push(e) });
+  const result = await runHour({ config, stack: localStack(), lakeDir: lake, hour: scheduledHour('2026-11-25T18:00:00Z'), fast: true, apiKey: RECOGNISABLE_KEY, onProgress: (e) => progress.push(e) });
   return { ...result, lake, progress, apiCalls: 0 };
 }
 
@@ -190,7 +190,7 @@ describe('the object store fails on write', () => {
     const api = await startDemoApi({ key: RECOGNISABLE_KEY });
     try {
       const config = parseConfig({ ...base, source: { ...base.source, url: `${api.url}/v1/current.json` } });
-      const result = await runHour({ config, definition: definition(), lakeDir: lake, hour: scheduledHour('2026-11-25T18:00:00Z'), fast: true, apiKey: RECOGNISABLE_KEY, stores: { raw } });
+      const result = await runHour({ config, stack: localStack(), lakeDir: lake, hour: scheduledHour('2026-11-25T18:00:00Z'), fast: true, apiKey: RECOGNISABLE_KEY, stores: { raw } });
       return { result, raw, lake };
     } finally {
       await api.close();

@@ -4,7 +4,7 @@ import { queryLake } from '../../src/cli/query.js';
 import { assertEveryTaskHasHandler } from '../../src/cli/twin/run.js';
 import { localTaskHandlers } from '../../src/cli/twin/local-tasks.js';
 import { taskStateNames } from '../../src/cli/twin/definition.js';
-import { definition, everythingProduced, filesUnder, RECOGNISABLE_KEY, runAgainstDemo, tempLake } from '../helpers/twin.js';
+import { definition, everythingProduced, filesUnder, localStack, RECOGNISABLE_KEY, runAgainstDemo, tempLake } from '../helpers/twin.js';
 import { projectConfig } from '../helpers/synth.js';
 
 beforeAll(() => {
@@ -18,7 +18,7 @@ describe('local twin, end to end through the synthesized state machine', () => {
   it('maps every Task state of the deployed definition to a local handler', () => {
     const names = taskStateNames(definition());
     expect(names.sort()).toEqual(['Fetch', 'NotifyFailure', 'NotifySkipped', 'Transform']);
-    const handlers = localTaskHandlers({ config: projectConfig(), lakeDir: tempLake() });
+    const handlers = localTaskHandlers({ config: projectConfig(), stack: localStack(), lakeDir: tempLake() });
     expect(() => assertEveryTaskHasHandler(definition(), handlers)).not.toThrow();
     const { Transform: _dropped, ...incomplete } = handlers;
     expect(() => assertEveryTaskHasHandler(definition(), incomplete)).toThrow(/no handler for Task state\(s\) Transform/);

@@ -3,20 +3,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type PipelineConfig } from '../../src/core/config.js';
 import { scheduledHour } from '../../src/core/layout.js';
-import type { AmazonStatesDefinition } from '../../src/cli/twin/definition.js';
-import { synthesizeDefinition } from '../../src/cli/twin/synthesize.js';
+import type { AmazonStatesDefinition, LocalStack } from '../../src/cli/twin/local-stack.js';
+import { synthesizeLocalStack } from '../../src/cli/twin/synthesize.js';
 import { runHour, type ProgressEvent, type RunResult } from '../../src/cli/twin/run.js';
+import type { InjectedFaults } from '../../src/cli/twin/local-lambda.js';
 import { startDemoApi, type DemoApiOptions } from '../../src/demo/weather-api.js';
 import { projectConfig } from './synth.js';
 
 /** A key no real text contains, so finding it anywhere means it leaked. */
 export const RECOGNISABLE_KEY = 'LEAK-CANARY-9f8e7d6c5b4a';
 
-let cachedDefinition: AmazonStatesDefinition | undefined;
-/** The synthesized definition (about 3 s): once per test file. */
+let cachedStack: LocalStack | undefined;
+/** The synthesized stack as the twin runs it (about 3 s): once per test file. */
+export function localStack(): LocalStack {
+  cachedStack ??= synthesizeLocalStack(projectConfig());
+  return cachedStack;
+}
+
+/** The synthesized state machine definition. */
 export function definition(): AmazonStatesDefinition {
-  cachedDefinition ??= synthesizeDefinition(projectConfig());
-  return cachedDefinition;
+  return localStack().definition;
 }
 
 export function tempLake(): string {
@@ -32,7 +38,7 @@ export interface TwinRun extends RunResult {
 /** Runs one hour of the synthesized state machine against a demo API with the given faults. */
 export async function runAgainstDemo(
   faults: DemoApiOptions = {},
-  options: { lake?: string; hour?: string; input?: unknown; config?: (c: PipelineConfig) => PipelineConfig } = {},
+  options: { lake?: string; hour?: string; input?: unknown; config?: (c: PipelineConfig) => PipelineConfig; stack?: LocalStack; inject?: InjectedFaults } = {},
 ): Promise<TwinRun> {
   const hour = scheduledHour(options.hour ?? '2026-11-25T18:00:00Z');
   const api = await startDemoApi({ key: RECOGNISABLE_KEY, now: () => Date.parse(hour.iso), ...faults });
@@ -44,7 +50,8 @@ export async function runAgainstDemo(
   try {
     const result = await runHour({
       config,
-      definition: definition(),
+      stack: options.stack ?? localStack(),
+      inject: options.inject,
       lakeDir: lake,
       hour,
       fast: true,

@@ -23,6 +23,8 @@ const ALLOWED = [
   ...expand('TransformRole', ['s3:GetObject'], ['<RawZoneBucket.Arn>/weather/*']),
   ...expand('TransformRole', ['s3:PutObject'], ['<CuratedZoneBucket.Arn>/weather/*']),
   ...expand('TransformRole', ['s3:GetObject', 's3:PutObject'], ['<CuratedZoneBucket.Arn>/_schemas/weather.json']),
+  // ...and list the curated bucket, so reading the schema before the first hour wrote it is a 404 (missing), not a 403.
+  ...expand('TransformRole', ['s3:ListBucket'], ['<CuratedZoneBucket.Arn>']),
   ...expand('TransformRole', ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['*']),
   // State machine: invoke the two functions, publish alerts, deliver its logs and traces.
   ...expand('PipelineStateMachineRole', ['lambda:InvokeFunction'], ['<FetchFunction.Arn>', '<FetchFunction.Arn>:*', '<TransformFunction.Arn>', '<TransformFunction.Arn>:*']),

@@ -5,7 +5,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AwsHttpClient, type AwsHttpOptions } from '../../src/adapters/aws/aws-http.js';
 import { S3ObjectStore } from '../../src/adapters/aws/s3-store.js';
-import { ObjectNotFoundError, StoreUnavailableError } from '../../src/core/errors.js';
+import { ObjectNotFoundError, StoreRequestError, StoreUnavailableError } from '../../src/core/errors.js';
 import { startS3Server } from '../helpers/s3-server.js';
 import { failureOf } from '../helpers/errors.js';
 
@@ -68,8 +68,8 @@ describe('S3ObjectStore against an S3-compatible server on 127.0.0.1', () => {
   it('is refused with the wrong secret key: a terminal error named by S3 error code', async () => {
     const store = s3rverStore({ credentials: () => ({ accessKeyId: 'S3RVER', secretAccessKey: 'wrong' }) });
     const error = await failureOf(store.put('a.json', new Uint8Array([1]), { contentType: 'application/json' }));
-    expect(error).not.toBeInstanceOf(StoreUnavailableError);
-    expect(error.name).toBe('SignatureDoesNotMatch');
+    expect(error).toBeInstanceOf(StoreRequestError);
+    expect((error.cause as Error).name).toBe('SignatureDoesNotMatch');
     expect(error.message).toMatch(/^writing s3:\/\/raw-zone\/a.json failed: SignatureDoesNotMatch \(HTTP 403\)/);
   });
 
@@ -131,7 +131,9 @@ describe('S3ObjectStore retries and timeouts, against a misbehaving server on 12
   it('does not retry a terminal error', async () => {
     const server = await serve((_req, res) => res.writeHead(403).end('<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>'));
     const error = await failureOf(s3rverStore(noWait, server.endpoint).get('k.json'));
-    expect(error.name).toBe('AccessDenied');
+    expect(error.name).toBe('StoreRequestError');
+    expect(error.message).toBe('reading s3://raw-zone/k.json failed: AccessDenied (HTTP 403): Access Denied');
+    expect((error.cause as Error).name).toBe('AccessDenied');
     expect(server.requests()).toBe(1);
   });
 

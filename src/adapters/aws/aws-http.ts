@@ -55,6 +55,8 @@ export class AwsServiceError extends Error {
     readonly code: string,
     message: string,
     readonly status?: number,
+    /** The service's own message, without what was being done. */
+    readonly detail?: string,
   ) {
     super(message);
     this.name = code;
@@ -181,5 +183,10 @@ export function errorOf(response: AwsHttpResponse, doing: string): AwsServiceErr
     }
   }
   code ||= response.status === 404 ? 'NotFound' : `Http${response.status}`;
-  return new AwsServiceError(code, `${doing} failed: ${code} (HTTP ${response.status})${message ? `: ${message}` : ''}`, response.status);
+  return serviceError(code, response.status, message, doing);
+}
+
+/** An error response as the service names it: `<doing> failed: <Code> (HTTP <status>): <message>`. */
+export function serviceError(code: string, status: number, message: string | undefined, doing: string): AwsServiceError {
+  return new AwsServiceError(code, `${doing} failed: ${code} (HTTP ${status})${message ? `: ${message}` : ''}`, status, message);
 }

@@ -1,4 +1,4 @@
-import { ObjectNotFoundError, StoreUnavailableError } from '../../core/errors.js';
+import { ObjectNotFoundError, StoreRequestError, StoreUnavailableError } from '../../core/errors.js';
 import type { ObjectStore, StoredObject } from '../../core/ports.js';
 import { AwsServiceError, dnsSuffix, errorOf, type AwsHttpClient, type AwsHttpRequest, type AwsHttpResponse } from './aws-http.js';
 
@@ -64,10 +64,11 @@ function encodeSegment(segment: string): string {
 }
 
 /**
- * Throttling, 5xx, timeouts and network failures (no response at all) are transient (AwsServiceError#transient);
- * any other error response (access denied, ...) is terminal and keeps the service's error code as its name.
+ * Throttling, 5xx, timeouts and network failures (no response at all) are transient (StoreUnavailableError);
+ * any other error response (access denied, a key too long, ...) is terminal (StoreRequestError), with S3's
+ * error code in its message and the service error as its cause.
  */
 export function classifyS3Error(error: unknown, doing: string): Error {
-  if (error instanceof AwsServiceError) return error.transient ? new StoreUnavailableError(error.message, { cause: error }) : error;
+  if (error instanceof AwsServiceError) return error.transient ? new StoreUnavailableError(error.message, { cause: error }) : new StoreRequestError(error.message, { cause: error });
   return new StoreUnavailableError(`${doing} failed: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message}`, { cause: error });
 }

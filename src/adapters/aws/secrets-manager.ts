@@ -1,6 +1,6 @@
 import { SecretUnavailableError } from '../../core/errors.js';
 import type { SecretStore } from '../../core/ports.js';
-import { errorOf, type AwsHttpClient } from './aws-http.js';
+import { AwsServiceError, errorOf, type AwsHttpClient } from './aws-http.js';
 
 /** A warm Lambda reuses the key this long, so a rotated key is picked up within minutes. */
 export const SECRET_CACHE_MAX_AGE_MS = 5 * 60 * 1000;
@@ -44,10 +44,26 @@ export class SecretsManagerStore implements SecretStore {
     } catch (error) {
       failure = error;
     }
-    const name = (failure as Error).name;
-    const hint = name === 'ResourceNotFoundException' ? ': store the key with `npx api-lake set-key`' : '';
-    throw new SecretUnavailableError(`cannot read secret ${this.secretName} (${name})${hint}`, { cause: failure });
+    throw secretReadError(this.secretName, failure);
   }
+}
+
+/**
+ * Why a secret could not be read, and what to do. Secrets Manager answers a caller whose policy is scoped to
+ * the secret's ARN with AccessDeniedException, not ResourceNotFoundException, when the secret does not
+ * exist (the ARN's random suffix is unknown, so the policy cannot match): both get the `set-key` hint.
+ */
+export function secretReadError(secretName: string, failure: unknown): SecretUnavailableError {
+  const { name } = failure as Error;
+  // The service's message says who was refused what; a network failure's says what failed.
+  const detail = failure instanceof AwsServiceError ? failure.detail : (failure as Error).message;
+  const hint =
+    name === 'ResourceNotFoundException'
+      ? ': store the key with `npx api-lake set-key`'
+      : name === 'AccessDeniedException'
+        ? ': the secret does not exist (Secrets Manager then answers AccessDenied to a role scoped to its ARN) or the Fetch role may not read it; store the key with `npx api-lake set-key`'
+        : '';
+  return new SecretUnavailableError(`cannot read secret ${secretName} (${name}${detail ? `: ${detail}` : ''})${hint}`, { cause: failure });
 }
 
 /** A plain string is the key; a JSON object holds it under `field`. */

@@ -4,7 +4,7 @@ import type { PipelineConfig } from '../../core/config.js';
 import { DEMO_API_KEY, startDemoApi, type DemoApi } from '../../demo/weather-api.js';
 import { parse, UsageError } from '../args.js';
 import { formatTable } from '../format.js';
-import { loadDefinition } from '../twin/definition.js';
+import { loadLocalStack } from '../twin/definition.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
 import { runHour, type ProgressEvent, type RunResult } from '../twin/run.js';
 import { hourOption, loadRunConfig } from './common.js';
@@ -51,14 +51,14 @@ async function openSession(values: { config?: string; lake: string; 'api-url'?: 
 
 /** Runs hours in order through the local twin, printing progress; returns the results. */
 async function runHours(session: Session, hours: Hour[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<RunResult[]> {
-  const { definition } = await loadDefinition(session.config);
+  const { stack } = await loadLocalStack(session.config);
   const results: RunResult[] = [];
   for (const hour of hours) {
     session.demoHour.current = Date.parse(hour.iso) + 5 * 60_000;
     out.write(`\n${hour.iso.slice(0, 16)}Z  ${session.config.source.name} -> ${session.config.table}\n`);
     const result = await runHour({
       config: session.config,
-      definition,
+      stack,
       validated: true,
       lakeDir: session.lake,
       hour,
@@ -67,6 +67,7 @@ async function runHours(session: Session, hours: Hour[], out: NodeJS.WritableStr
       onProgress: (event) => out.write(progressLine(event)),
       onNotification: (n, path) => err.write(`  ! notification (${n.subject}) written to ${relative('.', path)}:\n    ${n.message}\n`),
     });
+    for (const warning of result.warnings) err.write(`  ! ${warning}\n`);
     results.push(result);
   }
   return results;

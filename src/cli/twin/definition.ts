@@ -3,61 +3,43 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PipelineConfig } from '../../core/config.js';
-
-/** Placeholder account and region the local twin substitutes for CloudFormation references. */
-export const LOCAL_ACCOUNT = '000000000000';
-export const LOCAL_REGION = 'us-east-1';
+import type { AmazonStatesDefinition, LocalStack, StateDefinition } from './local-stack.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 /** Everything the synthesized definition is a function of, besides the config. */
 const INPUT_DIRS = ['infra', 'src/core'];
-const INPUT_FILES = ['src/cli/twin/synthesize.ts', 'package-lock.json', 'cdk.json'];
+const INPUT_FILES = ['src/cli/twin/synthesize.ts', 'src/cli/twin/local-stack.ts', 'src/cli/twin/iam/policy.ts', 'package-lock.json', 'cdk.json'];
 const CACHE_DIR = join(ROOT, 'node_modules/.cache/api-lake');
 
-export interface AmazonStatesDefinition {
-  StartAt: string;
-  States: Record<string, StateDefinition>;
-  TimeoutSeconds?: number;
-  [key: string]: unknown;
-}
-
-export interface StateDefinition {
-  Type: string;
-  Resource?: string;
-  Next?: string;
-  Retry?: { ErrorEquals: string[]; [key: string]: unknown }[];
-  [key: string]: unknown;
-}
-
 /**
- * The deployed state machine definition for this config. Synthesizing loads aws-cdk-lib and takes
+ * The deployed stack for this config, as the twin runs it (local-stack.ts). Synthesizing loads aws-cdk-lib and takes
  * about 2 s, so the result is kept under a fingerprint of everything it depends on: the config, every
  * file of infra/ and src/core/, the synthesizer, package-lock.json (the aws-cdk-lib version) and
  * cdk.json. Any change to any of them is a new fingerprint and a fresh synth, so the cache cannot
  * drift from what deploys. A fresh definition is validated (ASL, JSONPaths, ARNs) before it is cached, so a
  * run need not validate again. `API_LAKE_NO_CACHE=1` always synthesizes.
  */
-export async function loadDefinition(config: PipelineConfig, env: NodeJS.ProcessEnv = process.env): Promise<{ definition: AmazonStatesDefinition; cached: boolean }> {
-  const file = join(CACHE_DIR, `definition-${fingerprint(config)}.json`);
+export async function loadLocalStack(config: PipelineConfig, env: NodeJS.ProcessEnv = process.env): Promise<{ stack: LocalStack; cached: boolean }> {
+  const file = join(CACHE_DIR, `stack-${fingerprint(config)}.json`);
   if (env.API_LAKE_NO_CACHE !== '1') {
     try {
-      return { definition: JSON.parse(readFileSync(file, 'utf8')) as AmazonStatesDefinition, cached: true };
+      return { stack: JSON.parse(readFileSync(file, 'utf8')) as LocalStack, cached: true };
     } catch {
       // not cached yet (or unreadable): synthesize below
     }
   }
-  const { synthesizeDefinition } = await import('./synthesize.js');
-  const definition = synthesizeDefinition(config);
-  await validateDefinition(definition);
+  const { synthesizeLocalStack } = await import('./synthesize.js');
+  const stack = synthesizeLocalStack(config);
+  await validateDefinition(stack.definition);
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(definition));
+    writeFileSync(tmp, JSON.stringify(stack));
     renameSync(tmp, file);
   } catch {
     // a read-only checkout still runs, it just synthesizes every time
   }
-  return { definition, cached: false };
+  return { stack, cached: false };
 }
 
 /** aws-local-stepfunctions' validation with every check on: the States Language schema, JSONPaths and ARNs. */

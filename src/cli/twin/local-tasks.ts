@@ -11,33 +11,40 @@ import { redact } from '../../core/redact.js';
 import { runFetchStep, type FetchInput } from '../../core/steps/fetch.js';
 import { runTransformStep, type TransformInput } from '../../core/steps/transform.js';
 import { STATE } from '../../../infra/state-names.js';
+import { deniedMessage, LocalAccess, type RoleSession } from './iam/access.js';
+import { AccessCheckedSecretStore, AccessCheckedStore } from './iam/checked-adapters.js';
+import { localSecretArn, type LocalFunction, type LocalStack } from './local-stack.js';
+import { asLocalLambda, serviceFailure, type InjectedFaults, type TaskHandler } from './local-lambda.js';
 
 export interface LocalTaskOptions {
   readonly config: PipelineConfig;
+  /** The synthesized stack: its functions, and the IAM every call is checked against. */
+  readonly stack: LocalStack;
   readonly lakeDir: string;
   /** Fixed API key (the demo API); otherwise API_LAKE_API_KEY. */
   readonly apiKey?: string;
   readonly http?: HttpClient;
   readonly now?: () => number;
   readonly onNotification?: (notification: Notification, path: string) => void;
-  /** Replace the on-disk zones (fault-injection tests); default: `<lake>/raw` and `<lake>/curated`. */
+  /** Replace the on-disk zones (fault-injection tests); default: `<lake>/raw` and `<lake>/curated`. They are still access-checked. */
   readonly stores?: { raw?: ObjectStore; curated?: ObjectStore };
+  /** Errors to raise instead of running a state, in order, as Lambda or Step Functions would (tests of every Retry/Catch). */
+  readonly inject?: InjectedFaults;
 }
-
-type TaskHandler = (input: unknown) => Promise<unknown>;
 
 /**
  * The local implementation of every Task state, keyed by state name: the same core step functions the
- * Lambdas run, wired to on-disk adapters; the SNS publishes write notification files.
+ * Lambdas run, wired to on-disk adapters; the SNS publishes write notification files. Every call is
+ * checked against the synthesized stack's IAM, as AWS would check it: the state machine's role invoking a
+ * function or publishing, and each function's role reading its secret or an object.
  */
 export function localTaskHandlers(options: LocalTaskOptions): Record<string, TaskHandler> {
-  const { config, lakeDir } = options;
+  const { config, lakeDir, stack } = options;
+  const access = new LocalAccess(stack);
   const paths = lakePaths(lakeDir);
-  const raw = options.stores?.raw ?? new FsObjectStore(paths.raw);
-  const curated = options.stores?.curated ?? new FsObjectStore(paths.curated);
-  const secrets = new EnvSecretStore(process.env, options.apiKey);
   const now = options.now ?? Date.now;
   const secretValues = [options.apiKey, process.env.API_LAKE_API_KEY];
+  const stateMachine: RoleSession = { roleArn: stack.stateMachine.roleArn, session: 'local-execution' };
   // Log lines are appended in order; each step waits for its lines before it returns.
   let pending: Promise<void> = Promise.resolve();
   const logger = (step: string): StepLogger => {
@@ -48,53 +55,69 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
     return { info: write('INFO'), warn: write('WARN') };
   };
 
+  const fetchFn = functionOf(stack, STATE.fetch);
+  const transformFn = functionOf(stack, STATE.transform);
+  const session = (fn: LocalFunction): RoleSession => ({ roleArn: fn.roleArn, session: fn.arn.split(':').pop()! });
+  const zone = (fn: LocalFunction, variable: 'RAW_BUCKET' | 'CURATED_BUCKET', local: ObjectStore) =>
+    new AccessCheckedStore(local, requireEnv(fn, variable), session(fn), access);
+  const rawDisk = options.stores?.raw ?? new FsObjectStore(paths.raw);
+  const curatedDisk = options.stores?.curated ?? new FsObjectStore(paths.curated);
+  const secretName = requireEnv(fetchFn, 'SECRET_NAME');
+  const secrets = new AccessCheckedSecretStore(new EnvSecretStore(process.env, options.apiKey), secretName, localSecretArn(secretName), session(fetchFn), access);
+
   const notify: TaskHandler = async (input) => {
     const { TopicArn, Subject, Message } = input as { TopicArn: string; Subject: string; Message: unknown };
+    const decision = access.decide(stateMachine, 'sns:Publish', TopicArn);
+    if (!decision.allowed) {
+      throw serviceFailure('SNS.AuthorizationErrorException', `${deniedMessage(stateMachine, 'SNS:Publish', TopicArn, decision)} (Service: Sns, Status Code: 403, Request ID: local)`);
+    }
     // Step Functions serializes an object Message to JSON before SNS gets it; do the same.
     const notification = { topicArn: TopicArn, subject: Subject, message: typeof Message === 'string' ? Message : JSON.stringify(Message) };
     const path = await writeNotification(paths.notifications, notification, new Date(now()));
     options.onNotification?.(notification, path);
     return { MessageId: path };
   };
+  const lambda = (state: string, fn: LocalFunction, run: (input: unknown) => Promise<unknown>) =>
+    asLocalLambda(run, { fn, invoker: stateMachine, access, flush: () => pending, inject: options.inject?.[state] });
 
   return {
-    [STATE.fetch]: asLambda(
-      (input) =>
-        runFetchStep(input as FetchInput, {
-          source: config.source,
-          raw,
-          secrets,
-          http: options.http ?? fetchHttpClient,
-          now,
-          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-          logger: logger(STATE.fetch),
-        }),
-      () => pending,
+    [STATE.fetch]: lambda(STATE.fetch, fetchFn, (input) =>
+      runFetchStep(input as FetchInput, {
+        source: config.source,
+        raw: zone(fetchFn, 'RAW_BUCKET', rawDisk),
+        secrets,
+        http: options.http ?? fetchHttpClient,
+        now,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        logger: logger(STATE.fetch),
+      }),
     ),
-    [STATE.transform]: asLambda(
-      (input) => runTransformStep(input as TransformInput, { source: config.source, table: config.table, raw, curated, now, logger: logger(STATE.transform) }),
-      () => pending,
+    [STATE.transform]: lambda(STATE.transform, transformFn, (input) =>
+      runTransformStep(input as TransformInput, {
+        source: config.source,
+        table: config.table,
+        raw: zone(transformFn, 'RAW_BUCKET', rawDisk),
+        curated: zone(transformFn, 'CURATED_BUCKET', curatedDisk),
+        now,
+        logger: logger(STATE.transform),
+      }),
     ),
     [STATE.notifyFailure]: notify,
     [STATE.notifySkipped]: notify,
   };
 }
 
-/**
- * Makes a local function fail the way a Lambda invocation does: Step Functions sees the error's name as
- * `Error` and a JSON `{errorType, errorMessage, trace}` as `Cause`.
- */
-function asLambda(run: (input: unknown) => Promise<unknown>, flush: () => Promise<void>): TaskHandler {
-  return async (input) => {
-    try {
-      return await run(input);
-    } catch (error) {
-      const err = error instanceof Error ? error : new Error(String(error));
-      const failure = new Error(JSON.stringify({ errorType: err.name, errorMessage: err.message, trace: [`${err.name}: ${err.message}`] }));
-      failure.name = err.name;
-      throw failure;
-    } finally {
-      await flush();
-    }
-  };
+/** The function a Task state invokes, from its Resource (a function ARN) or its `FunctionName` parameter. */
+export function functionOf(stack: LocalStack, state: string): LocalFunction {
+  const definition = stack.definition.States[state];
+  const target = definition?.Resource === 'arn:aws:states:::lambda:invoke' ? (definition.Parameters as { FunctionName?: string } | undefined)?.FunctionName : definition?.Resource;
+  const fn = target === undefined ? undefined : stack.functions[target];
+  if (!fn) throw new Error(`the local twin found no function for Task state ${state} in stack ${stack.stackName}`);
+  return fn;
+}
+
+function requireEnv(fn: LocalFunction, name: string): string {
+  const value = fn.environment[name];
+  if (!value) throw new Error(`function ${fn.arn} has no ${name} in its environment in the synthesized stack`);
+  return value;
 }

@@ -5,7 +5,10 @@ import type { PipelineConfig } from '../../core/config.js';
 import type { HttpClient } from '../../core/http.js';
 import type { Hour } from '../../core/layout.js';
 import type { Notification } from '../../adapters/local/file-notifier.js';
-import { FULL_VALIDATION, LOCAL_ACCOUNT, LOCAL_REGION, taskStateNames, type AmazonStatesDefinition } from './definition.js';
+import { FULL_VALIDATION, taskStateNames } from './definition.js';
+import { runtimeAccess } from './iam/runtime-access.js';
+import { TerminalExecutionError, type InjectedFaults } from './local-lambda.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type AmazonStatesDefinition, type LocalStack } from './local-stack.js';
 import { localTaskHandlers, type LocalTaskOptions } from './local-tasks.js';
 import { STATE } from '../../../infra/state-names.js';
 
@@ -22,6 +25,8 @@ export interface RunResult {
   readonly error?: string;
   readonly cause?: string;
   readonly notifications: Notification[];
+  /** What AWS would accept but lose for want of a permission (logs, traces): the run itself is unaffected. */
+  readonly warnings: string[];
   /** Every execution event with its state inputs and outputs: the local execution history. */
   readonly history: unknown[];
 }
@@ -34,7 +39,8 @@ export type ProgressEvent =
 
 export interface RunOptions {
   readonly config: PipelineConfig;
-  readonly definition: AmazonStatesDefinition;
+  /** The synthesized stack (loadLocalStack): the definition to run and the IAM every call is checked against. */
+  readonly stack: LocalStack;
   readonly lakeDir: string;
   readonly hour: Hour;
   /** Retry waits of zero (tests, demos). Without it the deployed waits apply. */
@@ -48,8 +54,17 @@ export interface RunOptions {
   readonly input?: unknown;
   /** Replace the on-disk zones (fault-injection tests). */
   readonly stores?: LocalTaskOptions['stores'];
-  /** The definition came from `loadDefinition`, which validated it when it was synthesized: skip validating again. */
+  /** The stack came from `loadLocalStack`, which validated its definition when it was synthesized: skip validating again. */
   readonly validated?: boolean;
+  /** Errors to raise in place of running a state, as Lambda or Step Functions would (tests of every Retry/Catch). */
+  readonly inject?: InjectedFaults;
+}
+
+/** A stack AWS would refuse to deploy is refused here too, before anything runs. */
+function assertDeployable(stack: LocalStack): string[] {
+  const { errors, warnings } = runtimeAccess(stack);
+  if (errors.length) throw new Error(`the local twin will not run stack ${stack.stackName}: ${errors.join('; ')}`);
+  return warnings;
 }
 
 /** Every Task state must have a local handler: one without would silently call real AWS. */
@@ -63,8 +78,13 @@ export function assertEveryTaskHasHandler(definition: AmazonStatesDefinition, ha
 /** Runs the synthesized state machine for one hour, locally, with the real step code. */
 export async function runHour(options: RunOptions): Promise<RunResult> {
   const notifications: Notification[] = [];
-  const handlers = localTaskHandlers({
+  const { definition } = options.stack;
+  const warnings = assertDeployable(options.stack);
+  let terminal: TerminalExecutionError | undefined;
+  const raw = localTaskHandlers({
     config: options.config,
+    stack: options.stack,
+    inject: options.inject,
     lakeDir: options.lakeDir,
     apiKey: options.apiKey,
     http: options.http,
@@ -75,15 +95,29 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
       options.onNotification?.(n, path);
     },
   });
-  assertEveryTaskHasHandler(options.definition, handlers);
+  // A failure no Catch may handle ends the execution, as on AWS (the library would let Catch States.ALL take it).
+  const handlers = Object.fromEntries(
+    Object.entries(raw).map(([state, handler]) => [
+      state,
+      (input: unknown) =>
+        handler(input).catch((error: unknown) => {
+          if (error instanceof TerminalExecutionError) {
+            terminal ??= error;
+            execution.abort();
+          }
+          throw error;
+        }),
+    ]),
+  );
+  assertEveryTaskHasHandler(definition, handlers);
   // The library mutates the definition it is given: hand it a copy.
   const validationOptions = options.validated ? { noValidate: true } : FULL_VALIDATION;
-  const machine = new StateMachine(structuredClone(options.definition) as never, { validationOptions });
+  const machine = new StateMachine(structuredClone(definition) as never, { validationOptions });
   const input = options.input !== undefined ? options.input : { time: options.hour.iso.replace('.000Z', 'Z') };
   const name = `local-${options.hour.compact}-${randomUUID().slice(0, 8)}`;
   const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:api-lake-local:${name}`;
   const retryOverrides = options.fast
-    ? Object.fromEntries(Object.entries(options.definition.States).filter(([, s]) => s.Retry).map(([n]) => [n, 0]))
+    ? Object.fromEntries(Object.entries(definition.States).filter(([, s]) => s.Retry).map(([n]) => [n, 0]))
     : undefined;
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides },
@@ -101,12 +135,12 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
   } catch (failure) {
     // ExecutionError wraps the Fail state's error: its name is Error, its message is Cause.
     const f = failure as Error & { cause?: Error };
-    error = f.cause?.name ?? f.name;
-    cause = f.cause?.message ?? f.message;
+    error = terminal?.error ?? f.cause?.name ?? f.name;
+    cause = terminal?.detail ?? f.cause?.message ?? f.message;
   }
   await progress;
   const status: RunStatus = error ? 'FAILED' : entered.has(STATE.hourSkipped) ? 'SKIPPED' : 'SUCCEEDED';
-  return { status, hour: options.hour.iso, executionArn, output, error, cause, notifications, history };
+  return { status, hour: options.hour.iso, executionArn, output, error, cause, notifications, warnings, history };
 }
 
 async function followProgress(

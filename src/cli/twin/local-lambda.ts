@@ -1,0 +1,120 @@
+import { deniedMessage, type LocalAccess, type RoleSession } from './iam/access.js';
+import type { LocalFunction } from './local-stack.js';
+
+/** A Task state's local implementation: the state's effective input in, its result out. */
+export type TaskHandler = (input: unknown) => Promise<unknown>;
+
+/** Step Functions' limit on a state's input and output: 262,144 bytes of UTF-8 JSON. */
+export const MAX_STATE_PAYLOAD_BYTES = 262_144;
+
+/** What a local function gets besides its input, as Lambda's context gives it. */
+export interface LocalInvocation {
+  /** Milliseconds left before the function's configured timeout. */
+  getRemainingTimeInMillis(): number;
+  /** Aborted when the function times out: a Lambda sandbox is stopped then, so nothing may be written after it. */
+  readonly signal: AbortSignal;
+}
+
+/** Errors the twin raises in place of running a state (each once, in order), by state name. */
+export type InjectedFaults = Readonly<Record<string, readonly InjectableError[]>>;
+
+/** The error names Lambda and Step Functions produce for a Task that the function's own code never throws. */
+export const INJECTABLE_ERRORS = ['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.Unknown', 'Sandbox.Timedout', 'States.Timeout'] as const;
+export type InjectableError = (typeof INJECTABLE_ERRORS)[number];
+
+/** An error as Step Functions reports it: `Error` is the name, `Cause` the message. */
+export function serviceFailure(name: string, cause: string): Error {
+  const failure = new Error(cause);
+  failure.name = name;
+  return failure;
+}
+
+/** A failure no Catch may handle (States.DataLimitExceeded): the twin ends the execution FAILED with it. */
+export class TerminalExecutionError extends Error {
+  constructor(
+    readonly error: string,
+    readonly detail: string,
+  ) {
+    super(detail);
+    this.name = error;
+  }
+}
+
+export interface LocalLambdaOptions {
+  readonly fn: LocalFunction;
+  /** Who invokes it: the state machine's role, which needs lambda:InvokeFunction on it. */
+  readonly invoker: RoleSession;
+  readonly access: LocalAccess;
+  /** Waits for the step's log lines before the invocation returns. */
+  readonly flush: () => Promise<void>;
+  readonly inject?: readonly InjectableError[];
+}
+
+/**
+ * Runs a local function the way Step Functions invokes a Lambda: the state machine's role must be allowed
+ * to invoke it; the function's configured timeout ends it as `Sandbox.Timedout`; its input and result are
+ * held to the 256 KB state limit; and a failure reaches Retry/Catch with the error's name as `Error` and
+ * Lambda's `{errorType, errorMessage, trace}` as `Cause`.
+ */
+export function asLocalLambda(run: (input: unknown, invocation: LocalInvocation) => Promise<unknown>, options: LocalLambdaOptions): TaskHandler {
+  const { fn, invoker, access } = options;
+  const faults = [...(options.inject ?? [])];
+  return async (input) => {
+    const decision = access.decide(invoker, 'lambda:InvokeFunction', fn.arn);
+    if (!decision.allowed) {
+      throw serviceFailure(
+        'Lambda.AWSLambdaException',
+        `${deniedMessage(invoker, 'lambda:InvokeFunction', fn.arn, decision)} (Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException; Request ID: local)`,
+      );
+    }
+    assertWithinStateLimit(input, `the input of ${fn.arn}`);
+    const fault = faults.shift();
+    if (fault) throw injected(fault, fn);
+    const timeoutMs = fn.timeoutSeconds * 1000;
+    const started = Date.now();
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort(serviceFailure('Sandbox.Timedout', `the function was stopped at its timeout of ${fn.timeoutSeconds} s`));
+        reject(lambdaError(serviceFailure('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`)));
+      }, timeoutMs);
+    });
+    try {
+      const invocation: LocalInvocation = { getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)), signal: controller.signal };
+      const result = await Promise.race([run(input, invocation).catch((error: unknown) => Promise.reject(lambdaError(error))), timedOut]);
+      assertWithinStateLimit(result, `the result of ${fn.arn}`);
+      return result;
+    } finally {
+      clearTimeout(timer);
+      await options.flush();
+    }
+  };
+}
+
+function assertWithinStateLimit(value: unknown, what: string): void {
+  const bytes = Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
+  if (bytes > MAX_STATE_PAYLOAD_BYTES) {
+    throw new TerminalExecutionError('States.DataLimitExceeded', `${what} is ${bytes} bytes, over Step Functions' limit of ${MAX_STATE_PAYLOAD_BYTES} bytes for a state's input or output`);
+  }
+}
+
+/** An error in the shape a Lambda invocation gives it: name as `Error`, Lambda's JSON as `Cause`. */
+function lambdaError(error: unknown): Error {
+  if (error instanceof TerminalExecutionError) return error;
+  const err = error instanceof Error ? error : new Error(String(error));
+  return serviceFailure(err.name, JSON.stringify({ errorType: err.name, errorMessage: err.message, trace: [`${err.name}: ${err.message}`] }));
+}
+
+function injected(fault: InjectableError, fn: LocalFunction): Error {
+  switch (fault) {
+    case 'Sandbox.Timedout':
+      return lambdaError(serviceFailure(fault, `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`));
+    case 'Lambda.Unknown':
+      return serviceFailure(fault, 'The cause of the error is unknown (injected by the local twin).');
+    case 'States.Timeout':
+      return serviceFailure(fault, 'The task timed out (injected by the local twin).');
+    default:
+      return serviceFailure(fault, `${fault.slice('Lambda.'.length)} (Service: AWSLambda; Status Code: ${fault === 'Lambda.TooManyRequestsException' ? 429 : 500}; injected by the local twin)`);
+  }
+}
