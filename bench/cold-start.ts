@@ -1,7 +1,7 @@
 /**
  * A cold start of each bundled handler, as close to Lambda's as one machine gets: a fresh `node` imports the
- * bundle and invokes the handler once, against S3 (s3rver), a Secrets Manager stand-in and the demo API, all
- * on 127.0.0.1. Import time alone would flatter a handler that defers work to its first call.
+ * bundle and invokes the handler once, against S3 (s3rver behind a gateway enforcing the stack's IAM), a Secrets
+ * Manager stand-in and the demo API, all on 127.0.0.1. Import time alone would flatter a handler that defers work to its first call.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -20,8 +20,7 @@ export async function measureColdStarts(bundles: Record<'fetch' | 'transform', s
   const aws = await startLocalAws();
   try {
     const fixture = readFileSync(new URL('../test/fixtures/weatherapi-current.json', import.meta.url));
-    await aws.s3.client.send(new PutObjectCommand({ Bucket: 'raw', Key: RAW_KEY, Body: fixture }));
-    const env = aws.env;
+    await aws.s3.client.send(new PutObjectCommand({ Bucket: aws.buckets.raw, Key: RAW_KEY, Body: fixture }));
     const events = { fetch: { time: '2026-11-25T18:00:00Z' }, transform: { hour: '2026-11-25T18:00:00.000Z', rawKeys: [RAW_KEY] } };
     const result: Record<string, ColdStart> = {};
     for (const handler of ['fetch', 'transform'] as const) {
@@ -32,7 +31,7 @@ export async function measureColdStarts(bundles: Record<'fetch' | 'transform', s
           `const t0 = performance.now(); const m = await import(${JSON.stringify(bundles[handler])}); const t1 = performance.now();` +
           `await m.handler(${JSON.stringify(events[handler])}); const t2 = performance.now(); process.stdout.write('\\nCOLD ' + (t1 - t0) + ' ' + (t2 - t1));`;
         const out = await new Promise<string>((resolve, reject) =>
-          execFile(process.execPath, ['--input-type=module', '-e', script], { env }, (error, stdout, stderr) => (error ? reject(new Error(`${handler}: ${stderr}`)) : resolve(stdout))),
+          execFile(process.execPath, ['--input-type=module', '-e', script], { env: aws.env(handler === 'fetch' ? 'Fetch' : 'Transform') }, (error, stdout, stderr) => (error ? reject(new Error(`${handler}: ${stderr}`)) : resolve(stdout))),
         );
         const line = out.split('\n').find((l) => l.startsWith('COLD '));
         if (!line) throw new Error(`${handler}: no timing in ${out}`);

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { handlerBuildOptions, localHandlerEnvironment } from '../infra/bundling.js';
+import { handlerBuildOptions } from '../infra/bundling.js';
 import { DEFAULTS } from '../src/core/config.js';
 import { measureColdStarts } from './cold-start.js';
 import { generateRecordsJson } from './records.js';
@@ -99,14 +99,14 @@ say('## 2. Cold-start proxies: handler bundles');
 say();
 say(
   'Bundled as the stack bundles them (`infra/bundling.ts`: esbuild, ESM, minified, node24, no AWS SDK). A fresh `node` imports the bundle and invokes the handler once, ' +
-    'against S3 (s3rver), a Secrets Manager stand-in and the demo API on 127.0.0.1 (transform: the one-record fixture); medians of 9. ' +
+    'against S3 (s3rver behind a gateway enforcing the IAM of the stack), a Secrets Manager stand-in and the demo API on 127.0.0.1 (transform: the one-record fixture); medians of 9. ' +
     'Import time is measured inside the process, so Node start-up (the `node -e 0` peer) is not in it; the first invocation carries whatever the handler defers to it.',
 );
 say();
 say('| handler | bundle KB (target ≤ 2,048) | import ms (target ≤ 150) | first invocation ms | `node -e 0` ms (peer) |');
 say('|---|---|---|---|---|');
 const dir = join(ROOT, 'node_modules/.cache/api-lake-bench');
-const env = localHandlerEnvironment();
+const env = { PATH: process.env.PATH };
 const timeNode = (args: string[]) => {
   const times: number[] = [];
   for (let i = 0; i < 9; i++) {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 
@@ -31,17 +30,5 @@ export function handlerBuildOptions(handler: string, outfile: string): BuildOpti
     banner: { js: HANDLER_BUNDLING.banner },
     outfile,
     logLevel: 'silent',
-  };
-}
-
-/** Environment variables like a pipeline function's, to load a bundled handler outside Lambda (no network is used). */
-export function localHandlerEnvironment(): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    PIPELINE_CONFIG: readFileSync(`${PROJECT_ROOT}api-lake.config.json`, 'utf8'),
-    RAW_BUCKET: 'raw',
-    CURATED_BUCKET: 'curated',
-    SECRET_NAME: 'api-lake/weather/api-key',
-    AWS_REGION: 'us-east-1',
   };
 }

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { deniedMessage, type LocalAccess, type RoleSession } from '../../src/cli/twin/iam/access.js';
 import { sigV4Mismatch } from './aws-signature.js';
 
 export interface SecretsManagerStandIn {
@@ -16,12 +17,18 @@ export interface SecretsManagerStandIn {
  * A Secrets Manager on 127.0.0.1 speaking its JSON protocol (GetSecretValue only): it rejects a request
  * whose SigV4 signature the SDK's own signer does not reproduce, or that lacks the session token, and holds
  * one secret whose value can change (rotation) or be missing.
+ *
+ * With `iam`, each request is decided against the synthesized stack's IAM for the role its session token
+ * names, as Secrets Manager decides it: on the secret's ARN (`<name>-<6 characters>`), or, when the secret
+ * does not exist, on the ARN its name gives (no suffix), so a role scoped to the secret gets
+ * AccessDeniedException, not ResourceNotFoundException.
  */
 export async function startSecretsManager(options: {
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   region: string;
   secretName: string;
   value: string | undefined;
+  iam?: { access: LocalAccess; callers: Readonly<Record<string, RoleSession>>; secretArn: string };
 }): Promise<SecretsManagerStandIn> {
   const state = { value: options.value, requests: 0, failNext: 0, throttleNext: 0 };
   const server: Server = createServer((req, res) => {
@@ -45,8 +52,16 @@ export async function startSecretsManager(options: {
       const mismatch = await sigV4Mismatch(req, body, { ...options.credentials, region: options.region, service: 'secretsmanager' });
       if (mismatch) return reply(400, { __type: 'InvalidSignatureException', message: mismatch });
       if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue') return reply(400, { __type: 'UnknownOperationException' });
-      if (req.headers['x-amz-security-token'] !== options.credentials.sessionToken) return reply(400, { __type: 'UnrecognizedClientException' });
+      const token = String(req.headers['x-amz-security-token'] ?? '');
+      const caller = options.iam?.callers[token];
+      if (options.iam ? !caller : token !== options.credentials.sessionToken) return reply(400, { __type: 'UnrecognizedClientException' });
       const { SecretId } = JSON.parse(body.toString()) as { SecretId: string };
+      if (options.iam && caller) {
+        const exists = SecretId === options.secretName && state.value !== undefined;
+        const resource = exists ? options.iam.secretArn : options.iam.secretArn.replace(/-[A-Za-z0-9]{6}$/, '').replace(options.secretName, SecretId);
+        const decision = options.iam.access.decide(caller, 'secretsmanager:GetSecretValue', resource);
+        if (!decision.allowed) return reply(400, { __type: 'AccessDeniedException', Message: deniedMessage(caller, 'secretsmanager:GetSecretValue', resource, decision) });
+      }
       if (SecretId !== options.secretName || state.value === undefined) {
         return reply(400, { __type: 'ResourceNotFoundException', Message: 'Secrets Manager can’t find the specified secret.' });
       }

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { handlerBuildOptions, localHandlerEnvironment } from '../../infra/bundling.js';
+import { handlerBuildOptions } from '../../infra/bundling.js';
+import { LOCAL_REGION } from '../../src/cli/twin/local-stack.js';
+import { functionOf } from '../../src/cli/twin/local-tasks.js';
+import { localStack } from '../helpers/twin.js';
 
 // Outside the project: the bundle must load without node_modules.
 const OUT = mkdtempSync(join(tmpdir(), 'api-lake-bundle-'));
@@ -23,7 +26,7 @@ describe('handler bundles, built as the stack builds them', () => {
       mkdirSync(join(OUT, handler), { recursive: true });
       writeFileSync(bundle!.path, bundle!.contents);
       const loaded = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(bundle!.path)}); console.log(typeof m.handler)`], {
-        env: localHandlerEnvironment(),
+        env: { PATH: process.env.PATH, ...functionOf(localStack(), handler === 'fetch' ? 'Fetch' : 'Transform').environment, AWS_REGION: LOCAL_REGION },
         encoding: 'utf8',
       });
       expect(loaded.trim()).toBe('function');

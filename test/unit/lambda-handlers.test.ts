@@ -12,9 +12,9 @@ beforeAll(async () => {
 afterAll(async () => aws?.stop());
 
 /** Invokes the real Lambda handler module in a fresh process, as the Lambda runtime would, with AWS on 127.0.0.1. */
-function invoke(handler: string, event: unknown) {
-  const script = `import('./src/handlers/${handler}.ts').then((m) => m.handler(${JSON.stringify(event)})).then((o) => console.log('RESULT ' + JSON.stringify(o)), (e) => { console.log('FAILED ' + e.name); process.exitCode = 1; })`;
-  return runNode(['--import', 'tsx', '-e', script], aws.env);
+function invoke(handler: 'fetch' | 'transform', event: unknown) {
+  const script = `import('./src/handlers/${handler}.ts').then((m) => m.handler(${JSON.stringify(event)})).then((o) => console.log('RESULT ' + JSON.stringify(o)), (e) => { console.log('FAILED ' + e.name + ': ' + e.message); process.exitCode = 1; })`;
+  return runNode(['--import', 'tsx', '-e', script], aws.env(handler === 'fetch' ? 'Fetch' : 'Transform'));
 }
 
 describe('fetch Lambda handler against S3, Secrets Manager and the demo API on 127.0.0.1', () => {
@@ -24,7 +24,7 @@ describe('fetch Lambda handler against S3, Secrets Manager and the demo API on 1
     // Assess
     const result = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));
     expect(result).toMatchObject({ source: 'weather', hour: '2026-11-25T18:00:00.000Z', rawKeys: ['weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json'], httpStatus: 200 });
-    const stored = await aws.s3.client.send(new GetObjectCommand({ Bucket: 'raw', Key: result.rawKeys[0] }));
+    const stored = await aws.s3.client.send(new GetObjectCommand({ Bucket: aws.buckets.raw, Key: result.rawKeys[0] }));
     const body = await stored.Body!.transformToString();
     expect(JSON.parse(body)).toHaveProperty('current');
     expect(result.bytes).toBe(Buffer.byteLength(body));
@@ -32,19 +32,30 @@ describe('fetch Lambda handler against S3, Secrets Manager and the demo API on 1
     expect(stored.Metadata!.url).not.toContain(DEMO_API_KEY);
     expect(run.stdout + run.stderr).not.toContain(DEMO_API_KEY);
   });
+
+  it('without the secret, gets AccessDeniedException as a role scoped to its ARN does, and says to run set-key', async () => {
+    const stored = aws.secrets.state.value;
+    aws.secrets.state.value = undefined;
+    try {
+      const run = await invoke('fetch', { time: '2026-11-25T18:00:00Z' });
+      expect(run.stdout).toMatch(/FAILED SecretUnavailableError: cannot read secret api-lake\/weather\/api-key \(AccessDeniedException: .*not authorized to perform: secretsmanager:GetSecretValue on resource: "arn:aws:secretsmanager:\S+:secret:api-lake\/weather\/api-key".*\): .*npx api-lake set-key/);
+    } finally {
+      aws.secrets.state.value = stored;
+    }
+  });
 });
 
 describe('transform Lambda handler against S3 on 127.0.0.1', () => {
   it('reads raw, writes Parquet, logs JSON with source, hour and step on every line, and emits metrics', async () => {
     // Prepare
     const rawKey = 'weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json';
-    await aws.s3.client.send(new PutObjectCommand({ Bucket: 'raw', Key: rawKey, Body: readFileSync(new URL('../fixtures/weatherapi-current.json', import.meta.url)) }));
+    await aws.s3.client.send(new PutObjectCommand({ Bucket: aws.buckets.raw, Key: rawKey, Body: readFileSync(new URL('../fixtures/weatherapi-current.json', import.meta.url)) }));
     // Act
     const run = await invoke('transform', { hour: '2026-11-25T18:00:00.000Z', rawKeys: [rawKey] });
     // Assess
     const result = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));
     expect(result).toMatchObject({ table: 'weather', curatedKey: 'weather/dt=2026-11-25/hour=18/weather_20261125T18Z.parquet', records: 1 });
-    const parquet = await aws.s3.client.send(new GetObjectCommand({ Bucket: 'curated', Key: result.curatedKey }));
+    const parquet = await aws.s3.client.send(new GetObjectCommand({ Bucket: aws.buckets.curated, Key: result.curatedKey }));
     const bytes = await parquet.Body!.transformToByteArray();
     expect(Buffer.from(bytes.subarray(0, 4)).toString()).toBe('PAR1');
     const lines = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -56,10 +67,10 @@ describe('transform Lambda handler against S3 on 127.0.0.1', () => {
     expect(metrics.durationMs).toEqual(expect.any(Number));
   });
 
-  it('rethrows a failure under its own name, after a log line that names it', async () => {
+  it('rethrows a failure under its own name, after a log line that names it; a missing raw object is 403, as S3 answers a role that may not list', async () => {
     const run = await invoke('transform', { hour: '2026-11-25T19:00:00.000Z', rawKeys: ['weather/dt=2026-11-25/hour=19/missing.json'] });
-    expect(run.stdout).toContain('FAILED ObjectNotFoundError');
+    expect(run.stdout).toMatch(/FAILED StoreRequestError: reading s3:\/\/\S+\/weather\/dt=2026-11-25\/hour=19\/missing.json failed: AccessDenied \(HTTP 403\): .*not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::/);
     const failure = (run.stdout + '\n' + run.stderr).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.message === 'step failed');
-    expect(failure).toMatchObject({ level: 'ERROR', errorName: 'ObjectNotFoundError', step: 'Transform', hour: '2026-11-25T19:00:00.000Z' });
+    expect(failure).toMatchObject({ level: 'ERROR', errorName: 'StoreRequestError', step: 'Transform', hour: '2026-11-25T19:00:00.000Z' });
   });
 });

@@ -172,7 +172,7 @@ export function errorOf(response: AwsHttpResponse, doing: string): AwsServiceErr
   const text = Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength).toString('utf8');
   const header = String(response.headers['x-amzn-errortype'] ?? '').split(':')[0];
   let code = header || /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
-  let message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
+  let message = xmlText(/<Message>([^<]*)<\/Message>/.exec(text)?.[1]);
   if (text.startsWith('{')) {
     try {
       const body = JSON.parse(text) as Record<string, unknown>;
@@ -185,6 +185,10 @@ export function errorOf(response: AwsHttpResponse, doing: string): AwsServiceErr
   code ||= response.status === 404 ? 'NotFound' : `Http${response.status}`;
   return serviceError(code, response.status, message, doing);
 }
+
+const XML_ENTITIES: Record<string, string> = { '&quot;': '"', '&apos;': "'", '&lt;': '<', '&gt;': '>', '&amp;': '&' };
+/** XML character data as text: S3 escapes the quotes around the resource in an AccessDenied message. */
+const xmlText = (value: string | undefined) => value?.replace(/&(quot|apos|lt|gt|amp);/g, (entity) => XML_ENTITIES[entity]!);
 
 /** An error response as the service names it: `<doing> failed: <Code> (HTTP <status>): <message>`. */
 export function serviceError(code: string, status: number, message: string | undefined, doing: string): AwsServiceError {
