@@ -21,6 +21,8 @@ export interface HttpRequest {
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
   readonly maxBytes: number;
+  /** The step's time budget: the request is abandoned when it runs out, as on its own timeout. */
+  readonly signal?: AbortSignal;
 }
 
 /** The HTTP port. The default uses the platform `fetch`; tests may pass another. */
@@ -133,7 +135,7 @@ export const fetchHttpClient: HttpClient = async (request) => {
   const response = await fetch(request.url, {
     headers: request.headers,
     redirect: 'manual',
-    signal: AbortSignal.timeout(request.timeoutMs),
+    signal: request.signal ? AbortSignal.any([AbortSignal.timeout(request.timeoutMs), request.signal]) : AbortSignal.timeout(request.timeoutMs),
   });
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > request.maxBytes) {

@@ -9,18 +9,40 @@ export interface StoredObject {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
+/** S3's limits, which every object store holds to (S3 refuses more with KeyTooLongError and MetadataTooLarge). */
+export const STORE_LIMITS = {
+  /** Bytes of a key, UTF-8. */
+  keyBytes: 1024,
+  /** Bytes of user metadata: the UTF-8 bytes of every name and value (2 KB, read as 2,000 to be safe). */
+  metadataBytes: 2000,
+} as const;
+
+/** What a call may be given besides its arguments. */
+export interface CallOptions {
+  /**
+   * Aborted when the step's time budget runs out (the function's remaining time, less what it needs to
+   * report): the call then fails as transient, before the platform would time the function out.
+   */
+  readonly signal?: AbortSignal;
+}
+
+export interface PutOptions extends CallOptions {
+  readonly contentType: string;
+  readonly metadata?: Record<string, string>;
+}
+
 /** One zone of the lake (raw or curated): an S3 bucket in AWS, a directory locally. */
 export interface ObjectStore {
   /** Where this store lives, for messages (`s3://bucket` or a path). */
   readonly location: string;
   /** Writes the object whole (readers never see a partial object); overwrites an existing key. */
-  put(key: string, body: Uint8Array, options: { contentType: string; metadata?: Record<string, string> }): Promise<void>;
-  get(key: string): Promise<StoredObject>;
+  put(key: string, body: Uint8Array, options: PutOptions): Promise<void>;
+  get(key: string, options?: CallOptions): Promise<StoredObject>;
 }
 
 /** Reads the API key of a source. */
 export interface SecretStore {
-  getApiKey(): Promise<string>;
+  getApiKey(options?: CallOptions): Promise<string>;
 }
 
 /** What a step logs through: structured, one line per event. */

@@ -1,5 +1,7 @@
 import { secretNameOf } from '../core/config.js';
 import { fetchHttpClient } from '../core/http.js';
+import type { Context } from 'aws-lambda';
+import { stepBudget } from '../core/steps/budget.js';
 import { runFetchStep, type FetchInput, type FetchOutput } from '../core/steps/fetch.js';
 import { AwsHttpClient, endpointOverride, secretsManagerEndpoint } from '../adapters/aws/aws-http.js';
 import { S3ObjectStore } from '../adapters/aws/s3-store.js';
@@ -21,7 +23,7 @@ const secrets = new SecretsManagerStore(
   config.source.secretField,
 );
 
-export async function handler(input: FetchInput): Promise<FetchOutput> {
+export async function handler(input: FetchInput, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<FetchOutput> {
   return observeStep(
     logger,
     metrics,
@@ -35,6 +37,7 @@ export async function handler(input: FetchInput): Promise<FetchOutput> {
         now: Date.now,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         logger: asStepLogger(logger),
+        signal: context && stepBudget(context.getRemainingTimeInMillis()),
       }),
     (out) => ({ bytes: out.bytes }),
   );

@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { FsObjectStore } from '../../src/adapters/local/fs-store.js';
 import { parseConfig } from '../../src/core/config.js';
 import type { HttpClient } from '../../src/core/http.js';
-import type { StepLogger } from '../../src/core/ports.js';
+import { STORE_LIMITS, type StepLogger } from '../../src/core/ports.js';
+import { metadataBytes } from '../../src/core/store-limits.js';
+import { StoreRequestError } from '../../src/core/errors.js';
+import { failureOf } from '../helpers/errors.js';
 import { runFetchStep } from '../../src/core/steps/fetch.js';
 import { runTransformStep } from '../../src/core/steps/transform.js';
 import { readParquet } from '../helpers/duckdb.js';
@@ -69,6 +72,31 @@ describe('fetch step', () => {
     const deps = { source: config.source, raw: l.raw, secrets: { getApiKey: async () => KEY }, now: Date.now, sleep: async () => {}, logger: l.logger };
     await expect(runFetchStep({ time: '2026-11-25T18:00:00Z' }, { ...deps, http: answer(401, '{"error":{"code":2006}}') })).rejects.toThrow(/refused the key/);
     await expect(runFetchStep({ time: '2026-11-25T18:00:00Z' }, { ...deps, http: answer(503, 'busy') })).rejects.toThrow(/HTTP 503/);
+    expect(allFiles(l.root)).toEqual([]);
+  });
+});
+
+describe("S3's limits on a PUT", () => {
+  it('a URL too long for 2 KB of metadata is cut to fit, and the response is stored', async () => {
+    const l = lake();
+    const long = parseConfig({ ...config, source: { ...config.source, params: { q: 'x'.repeat(3000) } } });
+    const out = await runFetchStep(
+      { time: '2026-11-25T18:00:00Z' },
+      { source: long.source, raw: l.raw, secrets: { getApiKey: async () => KEY }, http: answer(200, FIXTURE), now: Date.now, sleep: async () => {}, logger: l.logger },
+    );
+    const { metadata } = await l.raw.get(out.rawKeys[0]!);
+    expect(metadataBytes(metadata)).toBeLessThanOrEqual(STORE_LIMITS.metadataBytes);
+    expect(metadata.url).toMatch(/^https:\/\/api\.weatherapi\.com\/v1\/current\.json\?q=x+\.\.\.$/);
+  });
+
+  it('the local store refuses what S3 refuses: a key over 1,024 bytes, metadata over 2 KB', async () => {
+    const l = lake();
+    const body = new Uint8Array([1]);
+    const longKey = await failureOf(l.raw.put(`weather/${'é'.repeat(510)}.json`, body, { contentType: 'application/json' }));
+    expect(longKey).toBeInstanceOf(StoreRequestError);
+    expect(longKey.message).toMatch(/failed: KeyTooLongError \(HTTP 400\): Your key is too long \(1033 bytes, at most 1024\)/);
+    const bigMetadata = await failureOf(l.raw.put('weather/a.json', body, { contentType: 'application/json', metadata: { note: 'n'.repeat(2000) } }));
+    expect(bigMetadata.message).toMatch(/failed: MetadataTooLarge \(HTTP 400\)/);
     expect(allFiles(l.root)).toEqual([]);
   });
 });

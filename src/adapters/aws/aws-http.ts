@@ -108,19 +108,25 @@ export class AwsHttpClient {
     };
   }
 
-  /** The response to the last attempt, whatever its status. Throws the last network error or timeout when no attempt got one. */
-  async send(request: AwsHttpRequest): Promise<AwsHttpResponse> {
+  /**
+   * The response to the last attempt, whatever its status. Throws the last network error or timeout when no
+   * attempt got one. When `signal` aborts (the step's time budget ran out), the request in flight is
+   * abandoned and no other is made: it fails as a `TimeoutError`, which callers treat as transient.
+   */
+  async send(request: AwsHttpRequest, options: { signal?: AbortSignal } = {}): Promise<AwsHttpResponse> {
     const { maxAttempts, sleep, random } = this.options;
+    const { signal } = options;
     for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw budgetSpent(signal);
       let response: AwsHttpResponse | undefined;
       let failure: unknown;
       try {
-        response = await this.attempt(request);
+        response = await this.attempt(request, signal);
       } catch (error) {
-        failure = error;
+        failure = signal?.aborted ? budgetSpent(signal) : error;
       }
       const retryable = response === undefined || (response.status >= 400 && errorOf(response, '').transient);
-      if (!retryable || attempt >= maxAttempts) {
+      if (!retryable || attempt >= maxAttempts || signal?.aborted) {
         if (response) return response;
         throw failure;
       }
@@ -129,7 +135,7 @@ export class AwsHttpClient {
     }
   }
 
-  private attempt(request: AwsHttpRequest): Promise<AwsHttpResponse> {
+  private attempt(request: AwsHttpRequest, signal: AbortSignal | undefined): Promise<AwsHttpResponse> {
     const { service, region, credentials, idleTimeoutMs } = this.options;
     const url = new URL(request.url);
     const body = typeof request.body === 'string' ? Buffer.from(request.body) : request.body && Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
@@ -140,7 +146,7 @@ export class AwsHttpClient {
     );
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     return new Promise((resolve, reject) => {
-      const req = send({ protocol: url.protocol, hostname: url.hostname, port: url.port, method: request.method, path: signed.path, headers: signed.headers }, (res) => {
+      const req = send({ protocol: url.protocol, hostname: url.hostname, port: url.port, method: request.method, path: signed.path, headers: signed.headers, signal }, (res) => {
         // With a declared length the body is copied into one buffer as it arrives, never held twice.
         const declared = res.headers['content-length'] === undefined ? undefined : Number(res.headers['content-length']);
         const whole = declared === undefined ? undefined : Buffer.allocUnsafe(declared);
@@ -165,6 +171,11 @@ export class AwsHttpClient {
       req.end(body);
     });
   }
+}
+
+/** The failure of a request abandoned because the step's time budget ran out: transient, like any timeout. */
+function budgetSpent(signal: AbortSignal): Error {
+  return Object.assign(new Error("the step's time budget ran out before the request finished", { cause: signal.reason }), { name: 'TimeoutError' });
 }
 
 /** The error code and message of an AWS error response: S3's XML or a JSON protocol's body. */

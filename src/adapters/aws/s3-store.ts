@@ -1,5 +1,5 @@
 import { ObjectNotFoundError, StoreRequestError, StoreUnavailableError } from '../../core/errors.js';
-import type { ObjectStore, StoredObject } from '../../core/ports.js';
+import type { CallOptions, ObjectStore, PutOptions, StoredObject } from '../../core/ports.js';
 import { AwsServiceError, dnsSuffix, errorOf, type AwsHttpClient, type AwsHttpRequest, type AwsHttpResponse } from './aws-http.js';
 
 const META_PREFIX = 'x-amz-meta-';
@@ -20,15 +20,15 @@ export class S3ObjectStore implements ObjectStore {
     this.location = `s3://${bucket}`;
   }
 
-  async put(key: string, body: Uint8Array, options: { contentType: string; metadata?: Record<string, string> }): Promise<void> {
+  async put(key: string, body: Uint8Array, options: PutOptions): Promise<void> {
     const doing = `writing ${this.location}/${key}`;
     const headers: Record<string, string> = { 'content-type': options.contentType };
     for (const [name, value] of Object.entries(options.metadata ?? {})) headers[META_PREFIX + name.toLowerCase()] = value;
-    await this.request({ method: 'PUT', url: this.urlOf(key), headers, body }, doing);
+    await this.request({ method: 'PUT', url: this.urlOf(key), headers, body }, doing, options);
   }
 
-  async get(key: string): Promise<StoredObject> {
-    const response = await this.request({ method: 'GET', url: this.urlOf(key) }, `reading ${this.location}/${key}`, key);
+  async get(key: string, options: CallOptions = {}): Promise<StoredObject> {
+    const response = await this.request({ method: 'GET', url: this.urlOf(key) }, `reading ${this.location}/${key}`, options, key);
     const metadata: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers)) {
       if (name.startsWith(META_PREFIX) && typeof value === 'string') metadata[name.slice(META_PREFIX.length)] = value;
@@ -43,10 +43,10 @@ export class S3ObjectStore implements ObjectStore {
     return `https://${this.bucket}.s3.${this.http.region}.${dnsSuffix(this.http.region)}/${path}`;
   }
 
-  private async request(request: AwsHttpRequest, doing: string, missingKey?: string): Promise<AwsHttpResponse> {
+  private async request(request: AwsHttpRequest, doing: string, options: CallOptions, missingKey?: string): Promise<AwsHttpResponse> {
     let response: AwsHttpResponse;
     try {
-      response = await this.http.send(request);
+      response = await this.http.send(request, options);
     } catch (error) {
       throw classifyS3Error(error, doing);
     }

@@ -1,5 +1,5 @@
 import { SecretUnavailableError } from '../../core/errors.js';
-import type { SecretStore } from '../../core/ports.js';
+import type { CallOptions, SecretStore } from '../../core/ports.js';
 import { AwsServiceError, errorOf, type AwsHttpClient } from './aws-http.js';
 
 /** A warm Lambda reuses the key this long, so a rotated key is picked up within minutes. */
@@ -21,24 +21,27 @@ export class SecretsManagerStore implements SecretStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async getApiKey(): Promise<string> {
+  async getApiKey(options: CallOptions = {}): Promise<string> {
     if (this.cached && this.now() - this.cached.at < SECRET_CACHE_MAX_AGE_MS) return this.cached.value;
-    const text = await this.getSecretString();
+    const text = await this.getSecretString(options);
     const value = apiKeyFromSecretString(text, this.field, this.secretName);
     this.cached = { value, at: this.now() };
     return value;
   }
 
   /** GetSecretValue over Secrets Manager's JSON protocol. */
-  private async getSecretString(): Promise<string | undefined> {
+  private async getSecretString(options: CallOptions): Promise<string | undefined> {
     let failure: unknown;
     try {
-      const response = await this.http.send({
-        method: 'POST',
-        url: `${this.endpoint}/`,
-        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
-        body: JSON.stringify({ SecretId: this.secretName }),
-      });
+      const response = await this.http.send(
+        {
+          method: 'POST',
+          url: `${this.endpoint}/`,
+          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
+          body: JSON.stringify({ SecretId: this.secretName }),
+        },
+        options,
+      );
       if (response.status === 200) return (JSON.parse(Buffer.from(response.body).toString('utf8')) as { SecretString?: string }).SecretString;
       failure = errorOf(response, `reading secret ${this.secretName}`);
     } catch (error) {

@@ -1,12 +1,15 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { InvalidInputError, ObjectNotFoundError, StoreUnavailableError } from '../../core/errors.js';
-import type { ObjectStore, StoredObject } from '../../core/ports.js';
+import { InvalidInputError, ObjectNotFoundError, StoreRequestError, StoreUnavailableError } from '../../core/errors.js';
+import type { CallOptions, ObjectStore, PutOptions, StoredObject } from '../../core/ports.js';
+import { storeLimitViolation } from '../../core/store-limits.js';
 
 /**
  * A lake zone on disk with the same key layout as S3. Metadata sits beside each object in
  * `<key>.meta.json`. Writes go to a temporary file and are renamed into place, so a reader never
- * sees half an object (as with S3).
+ * sees half an object (as with S3). It refuses what S3 refuses (keys over 1,024 bytes, metadata over
+ * 2 KB) with S3's error codes, and a call whose budget has run out fails as transient, as the S3
+ * adapter's does.
  */
 export class FsObjectStore implements ObjectStore {
   readonly location: string;
@@ -15,7 +18,11 @@ export class FsObjectStore implements ObjectStore {
     this.location = resolve(root);
   }
 
-  async put(key: string, body: Uint8Array, options: { contentType: string; metadata?: Record<string, string> }): Promise<void> {
+  async put(key: string, body: Uint8Array, options: PutOptions): Promise<void> {
+    const doing = `writing ${this.location}/${key}`;
+    const violation = storeLimitViolation(key, options.metadata);
+    if (violation) throw new StoreRequestError(`${doing} failed: ${violation.code} (HTTP 400): ${violation.message}`);
+    budgetLeft(options, doing);
     const path = this.pathOf(key);
     const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
@@ -28,7 +35,8 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  async get(key: string): Promise<StoredObject> {
+  async get(key: string, options: CallOptions = {}): Promise<StoredObject> {
+    budgetLeft(options, `reading ${this.location}/${key}`);
     const path = this.pathOf(key);
     let body: Buffer;
     try {
@@ -46,4 +54,9 @@ export class FsObjectStore implements ObjectStore {
     if (!path.startsWith(this.location + '/')) throw new InvalidInputError(`object key escapes the lake: ${key}`);
     return path;
   }
+}
+
+/** A call whose time budget has run out fails as the S3 adapter's does: transient, so the state machine retries it. */
+function budgetLeft(options: CallOptions, doing: string): void {
+  if (options.signal?.aborted) throw new StoreUnavailableError(`${doing} failed: the step's time budget ran out`, { cause: options.signal.reason });
 }

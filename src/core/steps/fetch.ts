@@ -3,6 +3,7 @@ import { buildRequest, callSource, type HttpClient } from '../http.js';
 import { rawObjectKey, scheduledHour } from '../layout.js';
 import type { ObjectStore, SecretStore, StepLogger } from '../ports.js';
 import { redact } from '../redact.js';
+import { fitMetadata } from '../store-limits.js';
 
 /** What the state machine passes to the Fetch step. */
 export interface FetchInput {
@@ -27,6 +28,8 @@ export interface FetchDeps {
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly logger: StepLogger;
+  /** The invocation's time budget (stepBudget): the secret read and the store write fail as transient when it runs out. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -36,8 +39,9 @@ export interface FetchDeps {
 export async function runFetchStep(input: FetchInput, deps: FetchDeps): Promise<FetchOutput> {
   const hour = scheduledHour(input?.time);
   const { source } = deps;
-  const apiKey = source.auth.in === 'none' ? undefined : await deps.secrets.getApiKey();
-  const request = buildRequest(source, apiKey);
+  const { signal } = deps;
+  const apiKey = source.auth.in === 'none' ? undefined : await deps.secrets.getApiKey({ signal });
+  const request = { ...buildRequest(source, apiKey), signal };
   const response = await callSource(request, apiKey, {
     http: deps.http,
     sleep: deps.sleep,
@@ -45,9 +49,9 @@ export async function runFetchStep(input: FetchInput, deps: FetchDeps): Promise<
     log: (message, fields) => deps.logger.info(message, fields),
   });
   const key = rawObjectKey(source.name, hour);
-  await deps.raw.put(key, response.body, {
-    contentType: response.contentType,
-    metadata: {
+  // A long URL is cut to fit S3's 2 KB of metadata; the object is never refused for it.
+  const metadata = fitMetadata(
+    {
       source: source.name,
       'scheduled-hour': hour.iso,
       'fetched-at': new Date(deps.now()).toISOString(),
@@ -55,7 +59,9 @@ export async function runFetchStep(input: FetchInput, deps: FetchDeps): Promise<
       attempt: String(response.attempt),
       url: redact(request.url, [apiKey]),
     },
-  });
+    'url',
+  );
+  await deps.raw.put(key, response.body, { contentType: response.contentType, metadata, signal });
   deps.logger.info('stored raw response', { rawKey: key, bytes: response.body.byteLength, httpStatus: response.status });
   return { source: source.name, hour: hour.iso, rawKeys: [key], bytes: response.body.byteLength, httpStatus: response.status };
 }
