@@ -1,11 +1,17 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../../src/core/errors.js';
 import { HANDLER_BUNDLING } from '../bundling.js';
+
+/** Lambda's limit on a function's environment variables, all together (4 KB; checked as 4,000 bytes of their JSON, the strictest reading). */
+export const MAX_ENVIRONMENT_BYTES = 4000;
+/** What an unresolved value (a bucket name from a Ref) may take once deployed: S3's longest bucket name. */
+const TOKEN_BYTES = 63;
 
 /** The Lambda runtime of every pipeline function (the latest Node.js runtime, so cdk-nag L1 holds; arm64 is about 20% cheaper per GB-second than x86). */
 export const PIPELINE_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -34,6 +40,8 @@ export class PipelineFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
+    const environment = { ...props.environment, POWERTOOLS_SERVICE_NAME: 'api-lake' };
+    assertEnvironmentFits(id, environment);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -59,7 +67,7 @@ export class PipelineFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       description: props.description,
-      environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: 'api-lake' },
+      environment,
       bundling: {
         format: OutputFormat.ESM,
         target: HANDLER_BUNDLING.target,
@@ -72,4 +80,22 @@ export class PipelineFunction extends Construct {
       },
     });
   }
+}
+
+/**
+ * Lambda refuses a function whose environment passes 4 KB, but only at deploy time. The whole pipeline
+ * config travels in PIPELINE_CONFIG, so a config with many columns or params could pass it: say so at synth.
+ */
+function assertEnvironmentFits(id: string, environment: Record<string, string>): void {
+  const sized = Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, Token.isUnresolved(v) ? 'x'.repeat(TOKEN_BYTES) : v]));
+  const bytes = Buffer.byteLength(JSON.stringify(sized), 'utf8');
+  if (bytes <= MAX_ENVIRONMENT_BYTES) return;
+  const largest = Object.entries(sized).sort((a, b) => b[1].length - a[1].length)[0]!;
+  throw new ConfigError(
+    [
+      `the ${id} function's environment would be ${bytes} bytes, over Lambda's 4 KB (${MAX_ENVIRONMENT_BYTES} bytes) for all its variables; ` +
+        `${largest[0]} alone is ${Buffer.byteLength(largest[1])} bytes (the pipeline config travels in it): shorten source.params, source.headers or source.columns`,
+    ],
+    'configuration',
+  );
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -7,7 +7,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { PipelineConfig } from '../../src/core/config.js';
 import { STATE } from '../state-names.js';
-import { STORE_RETRY, worstCaseExecutionSeconds } from '../timeouts.js';
+import { fetchTimeoutSeconds, LAMBDA_THROTTLE_RETRY, STORE_RETRY, taskTimeoutSeconds, TRANSFORM_TIMEOUT_SECONDS, worstCaseExecutionSeconds } from '../timeouts.js';
 
 
 export interface PipelineStateMachineProps {
@@ -37,6 +37,7 @@ export class PipelineStateMachine extends Construct {
       payloadResponseOnly: true,
       payload: sfn.TaskInput.fromObject({ 'time.$': '$.time' }),
       resultPath: '$.fetch',
+      taskTimeout: sfn.Timeout.duration(Duration.seconds(taskTimeoutSeconds(fetchTimeoutSeconds(config)))),
     });
     fetch.addRetry({
       errors: ['ApiUnavailableError'],
@@ -51,8 +52,17 @@ export class PipelineStateMachine extends Construct {
       payloadResponseOnly: true,
       payload: sfn.TaskInput.fromObject({ 'hour.$': '$.fetch.hour', 'rawKeys.$': '$.fetch.rawKeys' }),
       resultPath: '$.transform',
+      taskTimeout: sfn.Timeout.duration(Duration.seconds(taskTimeoutSeconds(TRANSFORM_TIMEOUT_SECONDS))),
     });
     for (const task of [fetch, transform]) {
+      task.addRetry({
+        errors: ['Lambda.TooManyRequestsException'],
+        maxAttempts: LAMBDA_THROTTLE_RETRY.maxAttempts,
+        interval: Duration.seconds(LAMBDA_THROTTLE_RETRY.intervalSeconds),
+        backoffRate: LAMBDA_THROTTLE_RETRY.backoffRate,
+        maxDelay: Duration.seconds(LAMBDA_THROTTLE_RETRY.maxDelaySeconds),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
       task.addRetry({
         errors: ['StoreUnavailableError'],
         maxAttempts: STORE_RETRY.maxAttempts,
@@ -142,7 +152,14 @@ export class PipelineStateMachine extends Construct {
       .otherwise(inputInvalid);
     fetch.next(transform).next(new sfn.Succeed(this, STATE.succeeded));
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    // Under /aws/vendedlogs/states/: CloudWatch Logs then needs no resource policy for the delivery. Any other
+    // name adds one to the account's policy, which is limited to 5,120 characters; in a busy account the
+    // state machine could then not be created.
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${config.table}`,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(checkInput),
       stateMachineType: sfn.StateMachineType.STANDARD,

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { worstCaseExecutionSeconds } from '../../infra/timeouts.js';
+import { LAMBDA_THROTTLE_RETRY, TASK_TIMEOUT_MARGIN_SECONDS, worstCaseExecutionSeconds } from '../../infra/timeouts.js';
 import { DEFAULTS } from '../../src/core/config.js';
 import { configWith, projectConfig, synthTemplate } from '../helpers/synth.js';
 
@@ -86,6 +86,32 @@ describe('state machine', () => {
     expect(states.Transform!.Parameters).toEqual({ 'hour.$': '$.fetch.hour', 'rawKeys.$': '$.fetch.rawKeys' });
   });
 
+  it('logs to a group under /aws/vendedlogs/states/, which needs no CloudWatch Logs resource policy', () => {
+    const [group] = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) => id.startsWith('PipelineLogs'));
+    expect(group![1].Properties.LogGroupName).toBe('/aws/vendedlogs/states/ApiLake-weather');
+  });
+
+  it('gives each Task a timeout above its function timeout, so a lost invocation ends as States.Timeout', () => {
+    const states = definition().States;
+    const functions = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Architectures: ['arm64'] } }));
+    const timeoutOf = (memory: number) => functions.find((f) => f.Properties.MemorySize === memory)!.Properties.Timeout as number;
+    expect(states.Fetch!.TimeoutSeconds).toBe(timeoutOf(DEFAULTS.fetchMemoryMb) + TASK_TIMEOUT_MARGIN_SECONDS);
+    expect(states.Transform!.TimeoutSeconds).toBe(timeoutOf(DEFAULTS.transformMemoryMb) + TASK_TIMEOUT_MARGIN_SECONDS);
+  });
+
+  it('retries Lambda throttling on both functions, with jitter', () => {
+    for (const state of ['Fetch', 'Transform']) {
+      expect(definition().States[state]!.Retry).toContainEqual({
+        ErrorEquals: ['Lambda.TooManyRequestsException'],
+        IntervalSeconds: LAMBDA_THROTTLE_RETRY.intervalSeconds,
+        MaxAttempts: LAMBDA_THROTTLE_RETRY.maxAttempts,
+        BackoffRate: LAMBDA_THROTTLE_RETRY.backoffRate,
+        MaxDelaySeconds: LAMBDA_THROTTLE_RETRY.maxDelaySeconds,
+        JitterStrategy: 'FULL',
+      });
+    }
+  });
+
   it('logs ALL levels without execution data, traces, and times out only after the worst case of all retries', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
@@ -168,6 +194,14 @@ describe('data-lake buckets', () => {
     });
   });
 
+  it('keeps the raw and curated buckets and their data on cdk destroy with storage.removal "retain"', () => {
+    const t = synthTemplate(configWith({ storage: { removal: 'retain' } }));
+    const buckets = Object.entries(t.findResources('AWS::S3::Bucket'));
+    const retained = buckets.filter(([, b]) => b.DeletionPolicy === 'Retain').map(([id]) => id.replace(/Bucket[0-9A-F]{8}$/, ''));
+    expect(retained.sort()).toEqual(['CuratedZone', 'RawZone']);
+    expect(Object.keys(t.findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(1); // the Athena results only
+  });
+
   it('takes the transition age from the config', () => {
     const t = synthTemplate(configWith({ storage: { rawInfrequentAccessAfterDays: 90 } }));
     t.hasResourceProperties('AWS::S3::Bucket', {
@@ -218,6 +252,11 @@ describe('catalog', () => {
       Schedule: { ScheduleExpression: DEFAULTS.crawlerSchedule },
       Targets: { S3Targets: [{ Path: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('CuratedZone') }, '/weather/']] } }] },
     });
+  });
+
+  it('lets the crawler create no partition index, which its role could not', () => {
+    const [crawler] = Object.values(template.findResources('AWS::Glue::Crawler'));
+    expect(JSON.parse(crawler!.Properties.Configuration as string)).toMatchObject({ CreatePartitionIndex: false });
   });
 
   it('gives Athena a workgroup with its own encrypted, expiring results location', () => {

@@ -87,7 +87,10 @@ function summary(result: RunResult, lake: string, table: string): string {
   const transform = result.output?.transform;
   if (fetch) lines.push(`  raw:      ${relative('.', `${paths.raw}/${fetch.rawKeys.join(', ')}`)} (${fetch.bytes} bytes)`);
   if (transform?.curatedKey) lines.push(`  curated:  ${relative('.', `${paths.curated}/${transform.curatedKey}`)}`);
-  if (transform) lines.push(`  records:  ${transform.records}`, `  columns:  ${transform.columns.join(', ')}`);
+  if (transform) {
+    const more = transform.columnCount > transform.columns.length ? ` ... (${transform.columnCount} in all; \`api-lake query "DESCRIBE ${table}"\` lists them)` : '';
+    lines.push(`  records:  ${transform.records}`, `  columns:  ${transform.columns.join(', ')}${more}`);
+  }
   if (result.status === 'FAILED') lines.push(`  error:    ${result.error}: ${describeCause(result.cause)}`);
   if (result.status === 'SKIPPED') lines.push('  the API stayed unavailable: the hour was skipped (see the notification)');
   lines.push(`Next: npx api-lake query "SELECT dt, hour, count(*) AS records FROM ${table} GROUP BY ALL ORDER BY ALL" --lake ${lake}`);

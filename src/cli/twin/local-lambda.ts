@@ -11,16 +11,14 @@ export const MAX_STATE_PAYLOAD_BYTES = 262_144;
 export interface LocalInvocation {
   /** Milliseconds left before the function's configured timeout. */
   getRemainingTimeInMillis(): number;
-  /** Aborted when the function times out: a Lambda sandbox is stopped then, so nothing may be written after it. */
-  readonly signal: AbortSignal;
 }
 
-/** Errors the twin raises in place of running a state (each once, in order), by state name. */
-export type InjectedFaults = Readonly<Record<string, readonly InjectableError[]>>;
-
-/** The error names Lambda and Step Functions produce for a Task that the function's own code never throws. */
-export const INJECTABLE_ERRORS = ['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.Unknown', 'Sandbox.Timedout', 'States.Timeout'] as const;
-export type InjectableError = (typeof INJECTABLE_ERRORS)[number];
+/**
+ * Errors the twin raises in place of running a state (each once, in order), by state name: the names Lambda
+ * and Step Functions produce (`Lambda.TooManyRequestsException`, `Lambda.ServiceException`, `Lambda.Unknown`,
+ * `Sandbox.Timedout`, `States.Timeout`, `States.DataLimitExceeded`), or any error a step throws, by name.
+ */
+export type InjectedFaults = Readonly<Record<string, readonly string[]>>;
 
 /** An error as Step Functions reports it: `Error` is the name, `Cause` the message. */
 export function serviceFailure(name: string, cause: string): Error {
@@ -47,7 +45,7 @@ export interface LocalLambdaOptions {
   readonly access: LocalAccess;
   /** Waits for the step's log lines before the invocation returns. */
   readonly flush: () => Promise<void>;
-  readonly inject?: readonly InjectableError[];
+  readonly inject?: readonly string[];
 }
 
 /**
@@ -72,16 +70,13 @@ export function asLocalLambda(run: (input: unknown, invocation: LocalInvocation)
     if (fault) throw injected(fault, fn);
     const timeoutMs = fn.timeoutSeconds * 1000;
     const started = Date.now();
-    const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
+    // The step's own budget (stepBudget) ends its calls before this; a step busy past it is timed out as Lambda would.
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort(serviceFailure('Sandbox.Timedout', `the function was stopped at its timeout of ${fn.timeoutSeconds} s`));
-        reject(lambdaError(serviceFailure('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`)));
-      }, timeoutMs);
+      timer = setTimeout(() => reject(lambdaError(serviceFailure('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`))), timeoutMs);
     });
     try {
-      const invocation: LocalInvocation = { getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)), signal: controller.signal };
+      const invocation: LocalInvocation = { getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)) };
       const result = await Promise.race([run(input, invocation).catch((error: unknown) => Promise.reject(lambdaError(error))), timedOut]);
       assertWithinStateLimit(result, `the result of ${fn.arn}`);
       return result;
@@ -106,15 +101,15 @@ function lambdaError(error: unknown): Error {
   return serviceFailure(err.name, JSON.stringify({ errorType: err.name, errorMessage: err.message, trace: [`${err.name}: ${err.message}`] }));
 }
 
-function injected(fault: InjectableError, fn: LocalFunction): Error {
-  switch (fault) {
-    case 'Sandbox.Timedout':
-      return lambdaError(serviceFailure(fault, `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`));
-    case 'Lambda.Unknown':
-      return serviceFailure(fault, 'The cause of the error is unknown (injected by the local twin).');
-    case 'States.Timeout':
-      return serviceFailure(fault, 'The task timed out (injected by the local twin).');
-    default:
-      return serviceFailure(fault, `${fault.slice('Lambda.'.length)} (Service: AWSLambda; Status Code: ${fault === 'Lambda.TooManyRequestsException' ? 429 : 500}; injected by the local twin)`);
+function injected(fault: string, fn: LocalFunction): Error {
+  if (fault === 'Sandbox.Timedout') return lambdaError(serviceFailure(fault, `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`));
+  if (fault === 'States.DataLimitExceeded') return new TerminalExecutionError(fault, 'The state/task returned a result with a size exceeding the maximum number of bytes service limit (injected by the local twin).');
+  if (fault === 'States.Timeout') return serviceFailure(fault, 'The task timed out (injected by the local twin).');
+  if (fault === 'Lambda.Unknown') return serviceFailure(fault, 'The cause of the error is unknown (injected by the local twin).');
+  if (fault.startsWith('Lambda.')) {
+    const status = fault === 'Lambda.TooManyRequestsException' ? 429 : 500;
+    return serviceFailure(fault, `${fault.slice('Lambda.'.length)} (Service: AWSLambda; Status Code: ${status}; injected by the local twin)`);
   }
+  // An error of the step itself, as its code would throw it.
+  return lambdaError(serviceFailure(fault, `${fault} (injected by the local twin)`));
 }

@@ -8,6 +8,7 @@ import type { PipelineConfig } from '../../core/config.js';
 import { fetchHttpClient, type HttpClient } from '../../core/http.js';
 import type { ObjectStore, StepLogger } from '../../core/ports.js';
 import { redact } from '../../core/redact.js';
+import { stepBudget } from '../../core/steps/budget.js';
 import { runFetchStep, type FetchInput } from '../../core/steps/fetch.js';
 import { runTransformStep, type TransformInput } from '../../core/steps/transform.js';
 import { STATE } from '../../../infra/state-names.js';
@@ -77,11 +78,11 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
     options.onNotification?.(notification, path);
     return { MessageId: path };
   };
-  const lambda = (state: string, fn: LocalFunction, run: (input: unknown) => Promise<unknown>) =>
+  const lambda = (state: string, fn: LocalFunction, run: Parameters<typeof asLocalLambda>[0]) =>
     asLocalLambda(run, { fn, invoker: stateMachine, access, flush: () => pending, inject: options.inject?.[state] });
 
   return {
-    [STATE.fetch]: lambda(STATE.fetch, fetchFn, (input) =>
+    [STATE.fetch]: lambda(STATE.fetch, fetchFn, (input, invocation) =>
       runFetchStep(input as FetchInput, {
         source: config.source,
         raw: zone(fetchFn, 'RAW_BUCKET', rawDisk),
@@ -90,9 +91,10 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
         now,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         logger: logger(STATE.fetch),
+        signal: stepBudget(invocation.getRemainingTimeInMillis()),
       }),
     ),
-    [STATE.transform]: lambda(STATE.transform, transformFn, (input) =>
+    [STATE.transform]: lambda(STATE.transform, transformFn, (input, invocation) =>
       runTransformStep(input as TransformInput, {
         source: config.source,
         table: config.table,
@@ -100,6 +102,7 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
         curated: zone(transformFn, 'CURATED_BUCKET', curatedDisk),
         now,
         logger: logger(STATE.transform),
+        signal: stepBudget(invocation.getRemainingTimeInMillis()),
       }),
     ),
     [STATE.notifyFailure]: notify,

@@ -7,7 +7,7 @@ import type { Hour } from '../../core/layout.js';
 import type { Notification } from '../../adapters/local/file-notifier.js';
 import { FULL_VALIDATION, taskStateNames } from './definition.js';
 import { runtimeAccess } from './iam/runtime-access.js';
-import { TerminalExecutionError, type InjectedFaults } from './local-lambda.js';
+import { MAX_STATE_PAYLOAD_BYTES, TerminalExecutionError, type InjectedFaults } from './local-lambda.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type AmazonStatesDefinition, type LocalStack } from './local-stack.js';
 import { localTaskHandlers, type LocalTaskOptions } from './local-tasks.js';
 import { STATE } from '../../../infra/state-names.js';
@@ -20,7 +20,7 @@ export interface RunResult {
   readonly executionArn: string;
   readonly output?: {
     fetch?: { rawKeys: string[]; bytes: number };
-    transform?: { curatedKey: string | null; records: number; columns: string[] };
+    transform?: { curatedKey: string | null; records: number; columnCount: number; columns: string[] };
   };
   readonly error?: string;
   readonly cause?: string;
@@ -114,6 +114,10 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
   const validationOptions = options.validated ? { noValidate: true } : FULL_VALIDATION;
   const machine = new StateMachine(structuredClone(definition) as never, { validationOptions });
   const input = options.input !== undefined ? options.input : { time: options.hour.iso.replace('.000Z', 'Z') };
+  const inputBytes = Buffer.byteLength(JSON.stringify(input ?? null), 'utf8');
+  if (inputBytes > MAX_STATE_PAYLOAD_BYTES) {
+    throw new Error(`the execution input is ${inputBytes} bytes; Step Functions refuses to start an execution with more than ${MAX_STATE_PAYLOAD_BYTES}`);
+  }
   const name = `local-${options.hour.compact}-${randomUUID().slice(0, 8)}`;
   const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:api-lake-local:${name}`;
   const retryOverrides = options.fast

@@ -18,9 +18,17 @@ export interface TransformOutput {
   readonly curatedKey: string | null;
   readonly records: number;
   readonly bytes: number;
-  /** `name type` of every column, for the operator and the run summary. */
+  /** How many columns the hour has. */
+  readonly columnCount: number;
+  /**
+   * `name type` of the first OUTPUT_COLUMNS columns, for the operator and the run summary: a step's output
+   * must stay within Step Functions' 256 KB, which 2,000 long column names would pass.
+   */
   readonly columns: string[];
 }
+
+/** At most this many column signatures in the step output (255-character names: about 27 KB). */
+export const OUTPUT_COLUMNS = 100;
 
 export interface TransformDeps {
   readonly source: SourceConfig;
@@ -29,6 +37,8 @@ export interface TransformDeps {
   readonly curated: ObjectStore;
   readonly now: () => number;
   readonly logger: StepLogger;
+  /** The invocation's time budget (stepBudget): store calls fail as transient when it runs out. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -37,10 +47,11 @@ export interface TransformDeps {
  */
 export async function runTransformStep(input: TransformInput, deps: TransformDeps): Promise<TransformOutput> {
   const hour = scheduledHour(input?.hour);
+  const { signal } = deps;
   const pages: RawPage[] = [];
-  for (const rawKey of input.rawKeys ?? []) pages.push({ key: rawKey, body: (await deps.raw.get(rawKey)).body });
+  for (const rawKey of input.rawKeys ?? []) pages.push({ key: rawKey, body: (await deps.raw.get(rawKey, { signal })).body });
   const schemaKey = tableSchemaKey(deps.table);
-  const known = await deps.curated.get(schemaKey).then(
+  const known = await deps.curated.get(schemaKey, { signal }).then(
     (object) => parseTableSchema(object.body, schemaKey),
     (error: Error) => {
       if (error instanceof ObjectNotFoundError) return undefined;
@@ -50,16 +61,18 @@ export async function runTransformStep(input: TransformInput, deps: TransformDep
   const encoded = encodeHour(pages, { source: deps.source, table: deps.table, hour, ingestedAt: deps.now(), known });
   if (!encoded) {
     deps.logger.info('no records this hour: nothing written', { hour: hour.iso });
-    return { table: deps.table, curatedKey: null, records: 0, bytes: 0, columns: [] };
+    return { table: deps.table, curatedKey: null, records: 0, bytes: 0, columnCount: 0, columns: [] };
   }
   const curatedKey = curatedObjectKey(deps.table, hour);
   await deps.curated.put(curatedKey, encoded.body, {
     contentType: 'application/vnd.apache.parquet',
     metadata: { source: deps.source.name, 'scheduled-hour': hour.iso, records: String(encoded.records) },
+    signal,
   });
-  await deps.curated.put(schemaKey, new TextEncoder().encode(JSON.stringify(encoded.schema, null, 2)), { contentType: 'application/json' });
+  await deps.curated.put(schemaKey, new TextEncoder().encode(JSON.stringify(encoded.schema, null, 2)), { contentType: 'application/json', signal });
   deps.logger.info('stored curated parquet', { curatedKey, records: encoded.records, bytes: encoded.body.byteLength });
-  return { table: deps.table, curatedKey, records: encoded.records, bytes: encoded.body.byteLength, columns: encoded.columns };
+  const { columns } = encoded;
+  return { table: deps.table, curatedKey, records: encoded.records, bytes: encoded.body.byteLength, columnCount: columns.length, columns: columns.slice(0, OUTPUT_COLUMNS) };
 }
 
 
