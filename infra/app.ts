@@ -1,11 +1,8 @@
 import { createRequire } from 'node:module';
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import type { AwsSolutionsChecks } from 'cdk-nag';
-import type { PipelineConfig } from '../src/core/config.js';
+import { stackNameOf, type PipelineConfig } from '../src/core/config.js';
 import { PipelineStack } from './pipeline-stack.js';
-
-/** Stack name unless overridden with `-c stackName=...` (two deployments in one account need two names). */
-export const DEFAULT_STACK_NAME = 'ApiLake';
 
 export interface BuildAppOptions extends AppProps {
   readonly config: PipelineConfig;
@@ -18,7 +15,7 @@ export function buildApp(options: BuildAppOptions): { app: App; stack: PipelineS
   const { config, nag = true, ...appProps } = options;
   const app = new App(appProps);
   if (nag) Validations.of(app).addPlugins(new (loadCdkNag().AwsSolutionsChecks)(app));
-  const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? DEFAULT_STACK_NAME;
+  const stackName = stackNameOf(config, (app.node.tryGetContext('stackName') as string | undefined));
   const stack = new PipelineStack(app, stackName, {
     config,
     description: `api-lake pipeline for source ${config.source.name} (table ${config.table})`,

@@ -30,11 +30,13 @@ export class PipelineStack extends Stack {
     const logRetention = retentionDays(config.storage.logRetentionDays);
 
     // Zones: raw keeps the response as received; curated holds Parquet that the catalog describes.
+    // storage.removal "retain": the zones, and their data, outlive `cdk destroy` (production); the default destroys them.
     const raw = new DataLakeBucket(this, 'RawZone', {
       infrequentAccessAfterDays: config.storage.rawInfrequentAccessAfterDays,
       keepNoncurrentVersionsDays: RAW_NONCURRENT_VERSION_DAYS,
+      removal: config.storage.removal,
     }).bucket;
-    const curated = new DataLakeBucket(this, 'CuratedZone').bucket;
+    const curated = new DataLakeBucket(this, 'CuratedZone', { removal: config.storage.removal }).bucket;
 
     // The key lives in Secrets Manager under a name; the template never holds a value (`api-lake set-key` writes it).
     const secretName = secretNameOf(config.source);

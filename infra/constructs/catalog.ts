@@ -4,6 +4,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { boundedName, MAX_DATABASE_NAME, MAX_WORKGROUP_NAME } from '../names.js';
 import { DataLakeBucket } from './data-lake-bucket.js';
 
 export interface CatalogProps {
@@ -29,8 +30,8 @@ export class Catalog extends Construct {
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    // Derived from the stack name: two stacks never share a database, and the name is Athena-safe.
-    this.databaseName = `${stack.stackName}_${props.table}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+    // Derived from the stack name: two stacks never share a database, and the name is Athena-safe and within Glue's limit.
+    this.databaseName = boundedName(`${stack.stackName}_${props.table}`.toLowerCase().replace(/[^a-z0-9_]/g, '_'), MAX_DATABASE_NAME, '_');
     const database = new glue.CfnDatabase(this, 'Database', {
       catalogId: stack.account,
       databaseInput: { name: this.databaseName, description: `api-lake curated zone: table ${props.table}` },
@@ -89,13 +90,16 @@ export class Catalog extends Construct {
         Version: 1.0,
         CrawlerOutput: { Partitions: { AddOrUpdateBehavior: 'InheritFromTable' }, Tables: { AddOrUpdateBehavior: 'MergeNewColumns' } },
         Grouping: { TableGroupingPolicy: 'CombineCompatibleSchemas' },
+        // On by default for new crawlers; it would need glue:CreatePartitionIndex (and s3:GetBucketLocation) too.
+        // dt/hour partitions of one table are few enough that Athena needs no index.
+        CreatePartitionIndex: false,
       }),
     });
     this.crawler.addResourceDependency(database);
 
     this.resultsBucket = new DataLakeBucket(this, 'AthenaResults', { expireAfterDays: props.athenaResultsExpireDays }).bucket;
     this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
-      name: `${stack.stackName}-${props.table}`,
+      name: boundedName(`${stack.stackName}-${props.table}`, MAX_WORKGROUP_NAME),
       description: 'api-lake: query the curated table',
       recursiveDeleteOption: true,
       state: 'ENABLED',

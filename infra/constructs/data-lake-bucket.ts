@@ -19,11 +19,16 @@ export interface DataLakeBucketProps {
    * @default - never
    */
   readonly expireAfterDays?: number;
+  /**
+   * `retain`: `cdk destroy` leaves the bucket and its data (for a raw zone that must outlive the stack).
+   * @default 'destroy' - emptied and deleted with the stack
+   */
+  readonly removal?: 'destroy' | 'retain';
 }
 
 /**
  * A data-lake zone with safe defaults: generated name, all public access blocked, TLS 1.2+ only,
- * SSE-S3 encryption, bucket-owner-enforced ownership, and destroyed with its data on `cdk destroy`.
+ * SSE-S3 encryption, bucket-owner-enforced ownership, and destroyed with its data on `cdk destroy` unless retained.
  */
 export class DataLakeBucket extends Construct {
   readonly bucket: s3.Bucket;
@@ -31,6 +36,7 @@ export class DataLakeBucket extends Construct {
   constructor(scope: Construct, id: string, props: DataLakeBucketProps = {}) {
     super(scope, id);
     const versioned = props.keepNoncurrentVersionsDays !== undefined;
+    const retain = (props.removal ?? 'destroy') === 'retain';
     this.bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -38,8 +44,8 @@ export class DataLakeBucket extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned,
-      removalPolicy: RemovalPolicy.DESTROY,
-      autoDeleteObjects: true,
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      autoDeleteObjects: !retain,
       transitionDefaultMinimumObjectSize: s3.TransitionDefaultMinimumObjectSize.ALL_STORAGE_CLASSES_128_K,
       lifecycleRules: [
         {

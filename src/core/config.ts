@@ -17,6 +17,8 @@ export const DEFAULTS = {
   logRetentionDays: 30,
   athenaResultsExpireDays: 7,
   secretField: 'apiKey',
+  stackName: 'ApiLake',
+  removal: 'destroy',
 } as const;
 
 /** Keeps the Fetch Lambda's timeout (2 request timeouts + 25 s) under Lambda's 900 s. */
@@ -67,6 +69,10 @@ export type ColumnType = (typeof COLUMN_TYPES)[number];
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().check(z.int(), z.gte(min), z.lte(max));
 const withDefault = <T extends z.ZodMiniType>(schema: T, value: z.output<T>) => z._default(schema, value as never);
 const NAME_RULE = 'must be lowercase letters, digits and _, starting with a letter (at most 63)';
+/** CloudFormation's rule for a stack name. */
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+/** What `cdk destroy` does with the raw and curated buckets: delete them with their data, or keep them. */
+export const REMOVAL_POLICIES = ['destroy', 'retain'] as const;
 const SCHEDULE_RULE = 'must be an EventBridge schedule expression: cron(m h dom mon dow y) or rate(N unit)';
 
 const sourceSchema = z.strictObject({
@@ -76,7 +82,13 @@ const sourceSchema = z.strictObject({
   headers: withDefault(z.record(z.string(), z.string()), {}),
   auth,
   recordsPath: withDefault(z.string().check(z.regex(/^$|^[^.]+(\.[^.]+)*$/, 'must be "" or a dotted path such as "data.items"')), ''),
-  columns: withDefault(z.record(z.string(), z.enum(COLUMN_TYPES)), {}),
+  columns: withDefault(
+    z.record(
+      z.string().check(z.refine((name) => name !== 'dt' && name !== 'hour', 'dt and hour are the partition keys: a field of that name is stored as source_dt / source_hour, so declare that name')),
+      z.enum(COLUMN_TYPES),
+    ),
+    {},
+  ),
   // At most 400: the Fetch Lambda's timeout is 2x this plus 25 s (infra/timeouts.ts), and Lambda allows 900 s.
   timeoutSeconds: withDefault(integer(1, MAX_REQUEST_TIMEOUT_SECONDS), DEFAULTS.requestTimeoutSeconds),
   maxResponseBytes: withDefault(integer(1), DEFAULTS.maxResponseBytes),
@@ -85,6 +97,8 @@ const sourceSchema = z.strictObject({
 });
 
 const configSchema = z.strictObject({
+  /** One config, one deployment: the stack every command (cdk, destroy, verify) works on. `-c stackName=` overrides it. */
+  stackName: withDefault(z.string().check(z.regex(STACK_NAME, 'must be a CloudFormation stack name: letters, digits and -, starting with a letter (at most 128)')), DEFAULTS.stackName),
   source: sourceSchema,
   table: z.string().check(z.regex(NAME, NAME_RULE)),
   schedule: z.string().check(z.regex(SCHEDULE, SCHEDULE_RULE)),
@@ -102,6 +116,7 @@ const configSchema = z.strictObject({
       rawInfrequentAccessAfterDays: withDefault(integer(30), DEFAULTS.rawInfrequentAccessAfterDays),
       logRetentionDays: withDefault(integer(1), DEFAULTS.logRetentionDays),
       athenaResultsExpireDays: withDefault(integer(1), DEFAULTS.athenaResultsExpireDays),
+      removal: withDefault(z.enum(REMOVAL_POLICIES), DEFAULTS.removal),
     }),
     {},
   ),
@@ -118,6 +133,11 @@ const configSchema = z.strictObject({
 /** The validated pipeline configuration, with every default applied. */
 export type PipelineConfig = z.output<typeof configSchema>;
 export type SourceConfig = PipelineConfig['source'];
+
+/** The stack a command works on: `-c stackName=` (CDK context) when given, else the config's `stackName`. */
+export function stackNameOf(config: Pick<PipelineConfig, 'stackName'>, contextStackName?: string): string {
+  return contextStackName ?? config.stackName;
+}
 
 /** The Secrets Manager name of a source's API key. */
 export function secretNameOf(source: Pick<SourceConfig, 'name' | 'secretName'>): string {
@@ -164,6 +184,9 @@ function formatIssue(issue: z.core.$ZodIssue): string {
         return `must be at most ${issue.maximum}`;
       case 'invalid_value':
         return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      case 'invalid_key':
+        // A record's key broke its rule (source.columns): the rule's own message says which and why.
+        return issue.issues[0]?.message ?? 'is not an allowed key';
       case 'invalid_union':
         // The only union is `auth`, discriminated by `in`.
         return `must be one of ${AUTH_KINDS.map((k) => `"${k}"`).join(', ')}`;

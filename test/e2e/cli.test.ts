@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
-import { deleteApiKey, SECRET_RECOVERY_WINDOW_DAYS } from '../../src/adapters/aws/secret-admin.js';
-import { describe, expect, it } from 'vitest';
-import { setKeyCommand } from '../../src/cli/commands/aws.js';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SECRET_RECOVERY_WINDOW_DAYS } from '../../src/adapters/aws/secret-admin.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { destroyCommand, setKeyCommand } from '../../src/cli/commands/aws.js';
+import { startSecretsManager, type SecretsManagerStandIn } from '../helpers/secrets-manager-server.js';
 import { UsageError } from '../../src/cli/args.js';
 import { startDemoApi } from '../../src/demo/weather-api.js';
 import { PROJECT_ROOT, runNode } from '../helpers/node-process.js';
@@ -28,7 +29,7 @@ describe('api-lake CLI', () => {
       cli(['frobnicate']),
     ]);
     expect(hour).toMatchObject({ code: 2 });
-    expect(hour.stderr).toContain('--hour must be an ISO-8601 UTC time');
+    expect(hour.stderr).toContain('--hour must be an ISO-8601 time with a zone such as 2026-11-25T18Z');
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/Unknown option '--bogus'/);
     expect(flag.stderr).toContain('Usage: api-lake run');
@@ -87,7 +88,7 @@ describe('api-lake CLI', () => {
 
   it('backfill runs every hour of the range in order and prints a per-hour table', async () => {
     const lake = tempLake();
-    const run = await cli(['backfill', '--demo', '--fast', '--lake', lake, '--from', '2026-11-25T22:00Z', '--to', '2026-11-26T00:00Z']);
+    const run = await cli(['backfill', '--demo', '--fast', '--lake', lake, '--from', '2026-11-25T22Z', '--to', '2026-11-26T00:00Z']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/2026-11-25T22:00Z \| SUCCEEDED \| 1\s+\| weather\/dt=2026-11-25\/hour=22\//);
     expect(run.stdout).toMatch(/2026-11-26T00:00Z \| SUCCEEDED \| 1\s+\| weather\/dt=2026-11-26\/hour=00\//);
@@ -99,24 +100,16 @@ describe('api-lake CLI', () => {
 });
 
 /** An in-memory stand-in for Secrets Manager: behaves like it for Put on a missing secret and Create. */
-function fakeSecretsManager() {
-  const secrets = new Map<string, string>();
-  return {
-    secrets,
-    send: async (command: unknown) => {
-      if (command instanceof PutSecretValueCommand) {
-        if (!secrets.has(command.input.SecretId!)) throw new ResourceNotFoundException({ message: 'not found', $metadata: {} });
-        secrets.set(command.input.SecretId!, command.input.SecretString!);
-        return {};
-      }
-      if (command instanceof CreateSecretCommand) {
-        secrets.set(command.input.Name!, command.input.SecretString!);
-        return {};
-      }
-      throw new Error(`unexpected command ${(command as object).constructor.name}`);
-    },
-  };
+const ADMIN = { accessKeyId: 'AKIDADMIN', secretAccessKey: 'admin-secret', sessionToken: 'admin-session' };
+
+/** A Secrets Manager stand-in on 127.0.0.1, and an SDK client of the CLI's kind pointed at it. */
+async function secretsManager(): Promise<{ sm: SecretsManagerStandIn; client: SecretsManagerClient }> {
+  const sm = await startSecretsManager({ credentials: ADMIN, region: 'us-east-1', secretName: 'api-lake/weather/api-key', value: undefined });
+  standIns.push(sm);
+  return { sm, client: new SecretsManagerClient({ region: 'us-east-1', endpoint: sm.endpoint, credentials: ADMIN }) };
 }
+const standIns: SecretsManagerStandIn[] = [];
+afterAll(async () => Promise.all(standIns.map((s) => s.close())));
 
 function capture() {
   let text = '';
@@ -130,32 +123,58 @@ describe('api-lake destroy', () => {
     expect(run.stderr).toContain('no terminal to confirm on: pass --yes');
   });
 
-  it('schedules the secret for deletion with a recovery window, and accepts one already gone', async () => {
-    const deleted: unknown[] = [];
-    const client = {
-      send: async (command: unknown) => {
-        if (!(command instanceof DeleteSecretCommand)) throw new Error('unexpected command');
-        if (command.input.SecretId === 'gone') throw new ResourceNotFoundException({ message: 'not found', $metadata: {} });
-        deleted.push(command.input);
-        return {};
-      },
-    };
-    expect(await deleteApiKey(client as never, 'api-lake/weather/api-key')).toBe('scheduled');
-    expect(deleted).toEqual([{ SecretId: 'api-lake/weather/api-key', RecoveryWindowInDays: SECRET_RECOVERY_WINDOW_DAYS }]);
-    expect(await deleteApiKey(client as never, 'gone')).toBe('absent');
+  it('destroys the stack and the secret of the config it is given, and only those', async () => {
+    // Prepare: two deployments' configs, and both secrets stored
+    const { sm, client } = await secretsManager();
+    const dir = mkdtempSync(join(tmpdir(), 'api-lake-destroy-'));
+    const pollen = join(dir, 'pollen.json');
+    const base = JSON.parse(readFileSync(join(PROJECT_ROOT, 'api-lake.config.json'), 'utf8'));
+    writeFileSync(pollen, JSON.stringify({ ...base, stackName: 'ApiLakePollen', source: { ...base.source, name: 'pollen' }, table: 'pollen' }));
+    sm.state.secrets.set('api-lake/weather/api-key', { value: '{"apiKey":"w"}' });
+    sm.state.secrets.set('api-lake/pollen/api-key', { value: '{"apiKey":"p"}' });
+    const cdkRuns: { args: string[]; config: string | undefined }[] = [];
+    const io = (out = capture()) => ({ out: out.stream, interactive: false, cdk: (args: string[], env: NodeJS.ProcessEnv) => (cdkRuns.push({ args, config: env.API_LAKE_CONFIG }), 0), secrets: client, confirm: async () => true, text: out.text });
+    // Act
+    const first = io();
+    expect(await destroyCommand(['--config', pollen, '--yes'], first)).toBe(0);
+    const second = io();
+    expect(await destroyCommand(['--yes'], second)).toBe(0);
+    // Assess: each config reached only its own stack and secret, and named both before acting
+    expect(cdkRuns).toEqual([
+      { args: ['destroy', 'ApiLakePollen', '--force'], config: pollen },
+      { args: ['destroy', 'ApiLake', '--force'], config: 'api-lake.config.json' },
+    ]);
+    expect(sm.state.calls).toEqual(['DeleteSecret api-lake/pollen/api-key', 'DeleteSecret api-lake/weather/api-key']);
+    expect(sm.state.secrets.get('api-lake/pollen/api-key')).toEqual({ value: '{"apiKey":"p"}', deletedWithWindowDays: SECRET_RECOVERY_WINDOW_DAYS });
+    expect(first.text()).toMatch(/^Stack: ApiLakePollen \(from .*pollen\.json\)\nSecret: api-lake\/pollen\/api-key\n/);
+    expect(second.text()).toMatch(/^Stack: ApiLake \(from api-lake\.config\.json\)\nSecret: api-lake\/weather\/api-key\n/);
+    // -c stackName= overrides the config's name, and is passed on to cdk
+    const third = io();
+    await destroyCommand(['-c', 'stackName=ApiLakeTest', '--yes'], third);
+    expect(cdkRuns.at(-1)!.args).toEqual(['destroy', 'ApiLakeTest', '-c', 'stackName=ApiLakeTest', '--force']);
+    expect(third.text()).toContain('Secret api-lake/weather/api-key did not exist.');
+  });
+
+  it('keeps the secret when cdk destroy fails', async () => {
+    const { sm, client } = await secretsManager();
+    sm.state.secrets.set('api-lake/weather/api-key', { value: 'k' });
+    const out = capture();
+    expect(await destroyCommand(['--yes'], { out: out.stream, interactive: false, cdk: () => 1, secrets: client, confirm: async () => true })).toBe(1);
+    expect(sm.state.calls).toEqual([]);
   });
 });
 
 describe('api-lake set-key', () => {
   it('creates the secret from piped stdin, then updates it, never printing the key', async () => {
-    const sm = fakeSecretsManager();
+    const { sm, client } = await secretsManager();
     const first = capture();
-    await setKeyCommand([], { stdin: Readable.from([`${RECOGNISABLE_KEY}\n`]), out: first.stream, secrets: sm as never });
-    expect(JSON.parse(sm.secrets.get('api-lake/weather/api-key')!)).toEqual({ apiKey: RECOGNISABLE_KEY });
+    await setKeyCommand([], { stdin: Readable.from([`${RECOGNISABLE_KEY}\n`]), out: first.stream, secrets: client });
+    expect(JSON.parse(sm.state.value!)).toEqual({ apiKey: RECOGNISABLE_KEY });
     expect(first.text()).toContain('Created secret api-lake/weather/api-key');
     const second = capture();
-    await setKeyCommand([], { stdin: Readable.from(['new-key-2']), out: second.stream, secrets: sm as never });
-    expect(JSON.parse(sm.secrets.get('api-lake/weather/api-key')!)).toEqual({ apiKey: 'new-key-2' });
+    await setKeyCommand([], { stdin: Readable.from(['new-key-2']), out: second.stream, secrets: client });
+    expect(JSON.parse(sm.state.value!)).toEqual({ apiKey: 'new-key-2' });
+    expect(sm.state.calls).toEqual(['PutSecretValue api-lake/weather/api-key', 'CreateSecret api-lake/weather/api-key', 'PutSecretValue api-lake/weather/api-key']);
     expect(second.text()).toContain('Updated secret');
     expect(first.text() + second.text()).not.toContain(RECOGNISABLE_KEY);
   });
@@ -168,9 +187,9 @@ describe('api-lake set-key', () => {
   });
 
   it('refuses an empty key or one with spaces, storing nothing', async () => {
-    const sm = fakeSecretsManager();
-    await expect(setKeyCommand([], { stdin: Readable.from(['']), out: capture().stream, secrets: sm as never })).rejects.toThrow(UsageError);
-    await expect(setKeyCommand([], { stdin: Readable.from(['two words']), out: capture().stream, secrets: sm as never })).rejects.toThrow(/whitespace/);
-    expect(sm.secrets.size).toBe(0);
+    const { sm, client } = await secretsManager();
+    await expect(setKeyCommand([], { stdin: Readable.from(['']), out: capture().stream, secrets: client })).rejects.toThrow(UsageError);
+    await expect(setKeyCommand([], { stdin: Readable.from(['two words']), out: capture().stream, secrets: client })).rejects.toThrow(/whitespace/);
+    expect(sm.state.secrets.size).toBe(0);
   });
 });

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { secretNameOf } from '../../core/config.js';
+import { secretNameOf, stackNameOf } from '../../core/config.js';
 import { deleteApiKey, SECRET_RECOVERY_WINDOW_DAYS, storeApiKey } from '../../adapters/aws/secret-admin.js';
-import { loadConfigFile } from '../../adapters/local/config-file.js';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/local/config-file.js';
 import { parse, UsageError } from '../args.js';
+import { withAwsSetup } from '../aws/clients.js';
 import { confirm, promptHidden, readStdin } from '../prompt.js';
 
 export const SET_KEY_USAGE = `Usage: npx api-lake set-key [--config FILE] [--region REGION]
@@ -11,25 +12,12 @@ export const SET_KEY_USAGE = `Usage: npx api-lake set-key [--config FILE] [--reg
   Type it at the prompt (not echoed), or pipe it: printf %s "$KEY" | npx api-lake set-key
   There is no --key flag on purpose: a key on the command line lands in shell history.`;
 
-export const DESTROY_USAGE = `Usage: npx api-lake destroy [--config FILE] [--region REGION] [--yes]
-  Runs \`cdk destroy\` (buckets are emptied and deleted), then schedules the API key secret for
-  deletion with a ${SECRET_RECOVERY_WINDOW_DAYS}-day recovery window. --yes skips both confirmations.`;
+export const DESTROY_USAGE = `Usage: npx api-lake destroy [--config FILE] [-c stackName=NAME] [--region REGION] [--yes]
+  Runs \`cdk destroy\` on the config's stack (its stackName, default ApiLake; -c stackName= overrides it, as
+  for cdk), then schedules the config's API key secret for deletion with a ${SECRET_RECOVERY_WINDOW_DAYS}-day recovery window.
+  Both names are printed first. --yes skips both confirmations.`;
 
 const client = (region?: string) => new SecretsManagerClient(region ? { region } : {});
-
-/** Turns the SDK's "no credentials" and "no region" failures into a message that says what to do. */
-async function withAwsSetup<T>(run: () => Promise<T>, usage: string): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    const { name, message } = error as Error;
-    if (name === 'CredentialsProviderError') {
-      throw new UsageError('no AWS credentials found: run `aws configure` or `aws sso login`, or set AWS_PROFILE, then try again', usage);
-    }
-    if (/region is missing/i.test(message)) throw new UsageError('no AWS region: pass --region or set AWS_REGION', usage);
-    throw error;
-  }
-}
 
 export interface SetKeyIo {
   readonly stdin: NodeJS.ReadStream | NodeJS.ReadableStream;
@@ -50,22 +38,57 @@ export async function setKeyCommand(argv: string[], io: SetKeyIo = { stdin: proc
   return 0;
 }
 
-export async function destroyCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { config: { type: 'string' }, region: { type: 'string' }, yes: { type: 'boolean', default: false } }, DESTROY_USAGE);
-  const config = loadConfigFile(values.config);
-  if (!values.yes && !process.stdin.isTTY) throw new UsageError('no terminal to confirm on: pass --yes to destroy without asking', DESTROY_USAGE);
-  const cdk = spawnSync('npx', ['cdk', 'destroy', ...(values.yes ? ['--force'] : [])], { stdio: 'inherit' });
-  if (cdk.status !== 0) {
-    process.stderr.write('cdk destroy did not finish; the API key secret was left in place.\n');
+/** What destroy runs: `cdk` with its arguments and environment, returning the exit status. Tests pass a stand-in. */
+export type CdkRunner = (args: string[], env: NodeJS.ProcessEnv) => number;
+
+const runCdk: CdkRunner = (args, env) => spawnSync('npx', ['cdk', ...args], { stdio: 'inherit', env }).status ?? 1;
+
+export interface DestroyIo {
+  readonly out: NodeJS.WritableStream;
+  readonly interactive: boolean;
+  readonly cdk: CdkRunner;
+  readonly secrets?: Pick<SecretsManagerClient, 'send'>;
+  readonly confirm: (question: string) => Promise<boolean>;
+}
+
+const processIo = (): DestroyIo => ({ out: process.stdout, interactive: process.stdin.isTTY === true, cdk: runCdk, confirm: (q) => confirm(q) });
+
+/** `-c stackName=NAME` (repeatable `-c key=value`, as cdk takes them): the stack name it sets, if any. */
+export function contextStackName(values: string[] | undefined, usage: string): string | undefined {
+  let stackName: string | undefined;
+  for (const entry of values ?? []) {
+    const match = /^([^=]+)=(.*)$/.exec(entry);
+    if (!match) throw new UsageError(`-c takes key=value, got "${entry}"`, usage);
+    if (match[1] === 'stackName') stackName = match[2];
+  }
+  return stackName;
+}
+
+export async function destroyCommand(argv: string[], io: DestroyIo = processIo()): Promise<number> {
+  const { values } = parse(
+    argv,
+    { config: { type: 'string' }, context: { type: 'string', short: 'c', multiple: true }, region: { type: 'string' }, yes: { type: 'boolean', default: false } },
+    DESTROY_USAGE,
+  );
+  const configFile = values.config ?? DEFAULT_CONFIG_FILE;
+  const config = loadConfigFile(configFile);
+  const override = contextStackName(values.context, DESTROY_USAGE);
+  const stackName = stackNameOf(config, override);
+  const secretName = secretNameOf(config.source);
+  io.out.write(`Stack: ${stackName} (from ${override ? '-c stackName' : configFile})\nSecret: ${secretName}\n`);
+  if (!values.yes && !io.interactive) throw new UsageError('no terminal to confirm on: pass --yes to destroy without asking', DESTROY_USAGE);
+  // The app reads the same config (API_LAKE_CONFIG), so cdk resolves the same stack; naming it destroys only that one.
+  const args = ['destroy', stackName, ...(override ? ['-c', `stackName=${override}`] : []), ...(values.yes ? ['--force'] : [])];
+  if (io.cdk(args, { ...process.env, API_LAKE_CONFIG: configFile }) !== 0) {
+    process.stderr.write(`cdk destroy did not finish; the API key secret ${secretName} was left in place.\n`);
     return 1;
   }
-  const secretName = secretNameOf(config.source);
-  if (!values.yes && !(await confirm(`Also delete the secret ${secretName} (restorable for ${SECRET_RECOVERY_WINDOW_DAYS} days)?`))) {
-    process.stdout.write(`Kept secret ${secretName}.\n`);
+  if (!values.yes && !(await io.confirm(`Also delete the secret ${secretName} (restorable for ${SECRET_RECOVERY_WINDOW_DAYS} days)?`))) {
+    io.out.write(`Kept secret ${secretName}.\n`);
     return 0;
   }
-  const outcome = await withAwsSetup(() => deleteApiKey(client(values.region), secretName), DESTROY_USAGE);
-  process.stdout.write(
+  const outcome = await withAwsSetup(() => deleteApiKey(io.secrets ?? client(values.region), secretName), DESTROY_USAGE);
+  io.out.write(
     outcome === 'scheduled'
       ? `Secret ${secretName} scheduled for deletion in ${SECRET_RECOVERY_WINDOW_DAYS} days (aws secretsmanager restore-secret --secret-id ${secretName} undoes it).\n`
       : `Secret ${secretName} did not exist.\n`,

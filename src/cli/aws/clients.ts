@@ -1,0 +1,41 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { UsageError } from '../args.js';
+
+/** The SDK clients the CLI's AWS commands use, with the user's credentials (profile, SSO, environment). */
+export interface AwsClients {
+  readonly cloudFormation: Pick<CloudFormationClient, 'send'>;
+  readonly sfn: Pick<SFNClient, 'send'>;
+  readonly s3: Pick<S3Client, 'send'>;
+  readonly athena: Pick<AthenaClient, 'send'>;
+}
+
+/**
+ * Clients for `region` (or the SDK's own resolution: AWS_REGION, the profile). An S3 endpoint set with
+ * AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL (an S3-compatible server) is addressed path-style, as such servers expect.
+ */
+export function awsClients(region?: string): AwsClients {
+  const options = region ? { region } : {};
+  return {
+    cloudFormation: new CloudFormationClient(options),
+    sfn: new SFNClient(options),
+    s3: new S3Client({ ...options, forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL) }),
+    athena: new AthenaClient(options),
+  };
+}
+
+/** Turns the SDK's "no credentials" and "no region" failures into a message that says what to do. */
+export async function withAwsSetup<T>(run: () => Promise<T>, usage: string): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const { name, message } = error as Error;
+    if (name === 'CredentialsProviderError') {
+      throw new UsageError('no AWS credentials found: run `aws configure` or `aws sso login`, or set AWS_PROFILE, then try again', usage);
+    }
+    if (/region is missing/i.test(message)) throw new UsageError('no AWS region: pass --region or set AWS_REGION', usage);
+    throw error;
+  }
+}
