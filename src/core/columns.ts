@@ -50,6 +50,11 @@ export function athenaType(column: Pick<Column, 'type' | 'list'>): string {
   return column.list ? `array<${column.type}>` : column.type;
 }
 
+/** The Hive partition keys of every table (layout.ts): no column may take their names. */
+export const PARTITION_KEYS = ['dt', 'hour'] as const;
+/** A field that would become a partition key's name gets this prefix: OpenWeatherMap's `dt` becomes `source_dt`. */
+export const RESERVED_NAME_PREFIX = 'source_';
+
 /** Turns a JSON key path into an Athena-safe column name. */
 export function columnName(path: readonly string[]): string {
   const name = path
@@ -58,7 +63,8 @@ export function columnName(path: readonly string[]): string {
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9_]/g, '_');
-  return /^[a-z]/.test(name) ? name : `c_${name}`;
+  const safe = /^[a-z]/.test(name) ? name : `c_${name}`;
+  return (PARTITION_KEYS as readonly string[]).includes(safe) ? `${RESERVED_NAME_PREFIX}${safe}` : safe;
 }
 
 type Kind = 'number' | 'string' | 'boolean' | 'array';

@@ -1,4 +1,5 @@
 import { InvalidInputError } from './errors.js';
+import { rfc3339Millis } from './timestamps.js';
 
 /**
  * The one module that owns the object-key layout. Nobody else builds a key.
@@ -20,22 +21,20 @@ export interface Hour {
   readonly compact: string;
 }
 
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-
 /**
- * The scheduled hour of an execution. `time` must be an ISO-8601 timestamp with an explicit zone
- * (EventBridge sends `2026-11-25T18:00:00Z`); a zone-less or malformed value is refused rather than
- * guessed, so nothing is ever written under a wrong hour.
+ * The scheduled hour of an execution. `time` must be an RFC 3339 timestamp with an explicit zone, as the
+ * state machine's CheckInput (`IsTimestamp`) accepts it (EventBridge sends `2026-11-25T18:00:00Z`); a
+ * zone-less, malformed or impossible value (30 February) is refused rather than guessed, so nothing is
+ * ever written under a wrong hour.
  */
 export function scheduledHour(time: unknown): Hour {
-  if (typeof time !== 'string' || !ISO_WITH_ZONE.test(time)) {
+  const ms = typeof time === 'string' ? rfc3339Millis(time) : NaN;
+  if (Number.isNaN(ms)) {
     throw new InvalidInputError(
-      `execution input "time" must be an ISO-8601 timestamp with a zone, such as 2026-11-25T18:00:00Z; got ${describe(time)}`,
+      `execution input "time" must be an RFC 3339 timestamp with seconds and a zone, such as 2026-11-25T18:00:00Z; got ${describe(time)}`,
     );
   }
-  const ms = Date.parse(time);
-  if (Number.isNaN(ms)) throw new InvalidInputError(`execution input "time" is not a real instant: ${time}`);
-  return hourFromEpochMs(ms - (((ms % 3_600_000) + 3_600_000) % 3_600_000));
+  return hourFromEpochMs(ms);
 }
 
 /** The hour that contains `epochMs`. */

@@ -95,6 +95,9 @@ export class ParquetFileWriter {
       4: { list: { struct: this.rowGroups } },
       5: Object.keys(metadata).length ? { list: { struct: Object.entries(metadata).map(([key, value]) => ({ 1: { binary: key }, 2: { binary: value } })) } } : undefined,
       6: { binary: 'api-lake' },
+      // column_orders: TYPE_ORDER for every leaf. Without it readers must assume the min/max statistics may be
+      // in an undefined order, and Trino (Athena) then ignores them.
+      7: { list: { struct: (this.schema ?? []).map(() => ({ 1: EMPTY })) } },
     });
     sink.u32(sink.length - footerStart);
     sink.write(MAGIC);

@@ -21,6 +21,32 @@ export function parseTimestampUtc(value: string): number {
 
 const isoScratch = new Uint8Array(24);
 
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * Epoch ms of an RFC 3339 timestamp as Step Functions' `IsTimestamp` accepts it: an uppercase T, seconds,
+ * optional fractions, and Z or a ±HH:MM offset; and a real calendar date and time (no 30 February, no
+ * hour 24). NaN for anything else. Date.parse would roll 2026-02-30 over into March.
+ */
+export function rfc3339Millis(value: string): number {
+  const m = RFC3339.exec(value);
+  if (!m) return NaN;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (!isCalendarDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return NaN;
+  const offsetMinutes = m[9] ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) : 0;
+  if (m[9] && (Number(m[10]) > 23 || Number(m[11]) > 59)) return NaN;
+  const fraction = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
+  return daysFromCivil(year, month, day) * 86_400_000 + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + fraction;
+}
+
+/** Whether year-month-day is a day of the proleptic Gregorian calendar (month 1-12, day within the month). */
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (!(month >= 1 && month <= 12 && day >= 1)) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return day <= days;
+}
+
 /**
  * The common full form `YYYY-MM-DDTHH:MM:SS[.f|.ff|.fff]Z` in bytes [start, end), read digit by digit (a
  * tenth of the time of a regex and Date.parse); NaN for anything else, including the days 29-31 and

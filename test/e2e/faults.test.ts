@@ -166,6 +166,17 @@ describe('the schema moves between hours', () => {
   });
 });
 
+describe('a field named like a partition key', () => {
+  it('is stored as source_dt, and the partition dt still names the scheduled hour', async () => {
+    const run = await track(
+      runAgainstDemo({ body: '{"dt": 1764093600, "temp": 12.5}' }, { config: withSource({ columns: { source_dt: 'timestamp' } }) }),
+    );
+    expect(run.status).toBe('SUCCEEDED');
+    const { rows } = await queryLake(run.lake, 'SELECT dt, hour, source_dt::VARCHAR AS source_dt, temp FROM weather');
+    expect(rows).toEqual([{ dt: '2026-11-25', hour: '18', source_dt: '2025-11-25 18:00:00+00', temp: 12.5 }]);
+  });
+});
+
 /** A zone that fails its first `failures` writes (or all of them), like S3 during an outage. */
 function flakyStore(inner: ObjectStore, failures: number): ObjectStore & { writes: number } {
   const store = {

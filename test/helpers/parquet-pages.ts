@@ -48,8 +48,15 @@ export async function parquetPages(path: string): Promise<PageInfo[]> {
   return pages;
 }
 
+/** The file's footer (FileMetaData), read field by field by the Thrift reader here: `{ [field id]: value }`. */
+export function parquetFooter(path: string): { [id: number]: Value } {
+  const bytes = new Uint8Array(readFileSync(path));
+  const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.length - 8, true);
+  return readStruct({ bytes, at: bytes.length - 8 - length });
+}
+
 type Reader = { bytes: Uint8Array; at: number };
-type Value = number | boolean | Uint8Array | Value[] | { [id: number]: Value };
+export type Value = number | boolean | Uint8Array | Value[] | { [id: number]: Value };
 
 function varint(r: Reader): number {
   let result = 0;

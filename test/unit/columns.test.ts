@@ -24,6 +24,13 @@ describe('flattening', () => {
     expect(columnName(['2nd'])).toBe('c_2nd');
   });
 
+  it('stores a field named like a partition key (dt, hour) as source_dt, source_hour', () => {
+    expect(columnName(['dt'])).toBe('source_dt');
+    expect(columnName(['Hour'])).toBe('source_hour');
+    expect(columnName(['main', 'dt'])).toBe('main_dt');
+    expect(buildColumns([{ dt: 1764093600, hour: 18 }]).map((c) => c.name)).toEqual(['source_dt', 'source_hour']);
+  });
+
   it('refuses two fields that become one column, naming both', () => {
     expect(() => buildColumns([{ a: { b_c: 1 }, a_b: { c: 2 } }])).toThrow(SchemaError);
     expect(() => buildColumns([{ Temp: 1, temp: 2 }])).toThrow(/fields "Temp" and "temp" both become column "temp"/);

@@ -82,6 +82,12 @@ describe('parseConfig', () => {
     expect(fetchTimeoutSeconds(parseConfig(withTimeout(MAX_REQUEST_TIMEOUT_SECONDS)))).toBeLessThanOrEqual(900);
   });
 
+  it('refuses a declared column named like a partition key, saying which name to declare', () => {
+    expect(problems({ ...valid, source: { ...valid.source, columns: { dt: 'timestamp' } } })).toEqual([
+      'source.columns.dt: dt and hour are the partition keys: a field of that name is stored as source_dt / source_hour, so declare that name',
+    ]);
+  });
+
   it('names the file and the JSON error for text that is not JSON', () => {
     expect(() => parseConfigText('{"source": ', 'my.json')).toThrow(/Invalid my\.json:\n {2}- not valid JSON/);
   });

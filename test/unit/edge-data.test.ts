@@ -14,7 +14,7 @@ const source = (columns: Record<string, string> = {}) =>
 /** Encodes records through the real transform and reads the Parquet back with DuckDB. */
 async function roundTrip(records: unknown, sql = 'SELECT * EXCLUDE (lake_scheduled_hour, lake_ingested_at, lake_raw_key) FROM t', columns: Record<string, string> = {}) {
   const body = new TextEncoder().encode(typeof records === 'string' ? records : JSON.stringify(records));
-  const encoded = encodeHour([{ key: 'edge/raw.json', body }], { source: source(columns), table: 'edge', hour: scheduledHour('2026-11-25T18:00Z'), ingestedAt: 0 });
+  const encoded = encodeHour([{ key: 'edge/raw.json', body }], { source: source(columns), table: 'edge', hour: scheduledHour('2026-11-25T18:00:00Z'), ingestedAt: 0 });
   const file = join(mkdtempSync(join(tmpdir(), 'api-lake-edge-')), 'out.parquet');
   writeFileSync(file, encoded!.body);
   return readParquet(file, sql);
@@ -34,7 +34,7 @@ describe('unusual but valid data', () => {
   it('refuses nesting whose column name would pass 255 characters, with a clear error', () => {
     let record: Record<string, unknown> = { leaf: 1 };
     for (let i = 0; i < 60; i++) record = { level_x: record };
-    expect(() => encodeHour([{ key: 'k', body: new TextEncoder().encode(JSON.stringify(record)) }], { source: source(), table: 'edge', hour: scheduledHour('2026-11-25T18:00Z'), ingestedAt: 0 })).toThrow(
+    expect(() => encodeHour([{ key: 'k', body: new TextEncoder().encode(JSON.stringify(record)) }], { source: source(), table: 'edge', hour: scheduledHour('2026-11-25T18:00:00Z'), ingestedAt: 0 })).toThrow(
       /column name of \d+ characters, over Athena's 255/,
     );
   });
@@ -53,7 +53,7 @@ describe('unusual but valid data', () => {
 
   it('refuses keys that differ only by case or by "." and "_", naming both', () => {
     const encode = (record: unknown) => () =>
-      encodeHour([{ key: 'k', body: new TextEncoder().encode(JSON.stringify([record])) }], { source: source(), table: 'edge', hour: scheduledHour('2026-11-25T18:00Z'), ingestedAt: 0 });
+      encodeHour([{ key: 'k', body: new TextEncoder().encode(JSON.stringify([record])) }], { source: source(), table: 'edge', hour: scheduledHour('2026-11-25T18:00:00Z'), ingestedAt: 0 });
     expect(encode({ Temp: 1, temp: 2 })).toThrow(SchemaError);
     expect(encode({ 'a.b': 1, a_b: 2 })).toThrow(/fields "a.b" and "a_b" both become column "a_b"/);
   });

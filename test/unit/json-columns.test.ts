@@ -135,7 +135,7 @@ describe('the transform on a large response', () => {
   const bytes = (text: string) => new TextEncoder().encode(text);
   const encode = (body: string, recordsPath: string) => {
     const source = parseConfig({ source: { name: 's', url: 'https://x.example/a', auth: { in: 'none' }, recordsPath }, table: 't', schedule: 'rate(1 hour)' }).source;
-    return encodeHour([{ key: 'k', body: bytes(body) }], { source, table: 't', hour: scheduledHour('2026-11-25T18:00Z'), ingestedAt: 0 })!;
+    return encodeHour([{ key: 'k', body: bytes(body) }], { source, table: 't', hour: scheduledHour('2026-11-25T18:00:00Z'), ingestedAt: 0 })!;
   };
 
   it('writes the same Parquet whether it reads the text itself or JSON.parse does', async () => {
@@ -170,7 +170,7 @@ describe('the transform on a large response', () => {
         { key: 'raw/p2.json', body: bytes('{"n":3}') },
         { key: 'raw/p3.json', body: bytes('[{"n":4},{"n":5},{"n":6}]') },
       ];
-      const out = encodeHour(pages, { source, table: 't', hour: scheduledHour('2026-11-25T18:00Z'), ingestedAt: 0 })!;
+      const out = encodeHour(pages, { source, table: 't', hour: scheduledHour('2026-11-25T18:00:00Z'), ingestedAt: 0 })!;
       const file = join(dir, `pages${odd ? '-general' : ''}.parquet`);
       writeFileSync(file, out.body);
       const { rows } = await readParquet(file, 'SELECT n, lake_raw_key AS k FROM t');
@@ -189,7 +189,7 @@ describe('a large hour, a row group at a time', () => {
   const encodePages = (...texts: string[]) =>
     encodeHour(
       texts.map((text, i) => ({ key: `raw/p${i}.json`, body: new TextEncoder().encode(text) })),
-      { source, table: 't', hour: scheduledHour('2026-11-25T18:00Z'), ingestedAt: 0 },
+      { source, table: 't', hour: scheduledHour('2026-11-25T18:00:00Z'), ingestedAt: 0 },
     )!;
   const records = (from: number, to: number, make: (i: number) => object = (i) => ({ n: i, s: `s${i % 7}` })) =>
     JSON.stringify(Array.from({ length: to - from }, (_, k) => make(from + k)));

@@ -30,10 +30,18 @@ describe('object layout', () => {
     expect(curatedObjectKey('weather', first!)).toBe('weather/dt=2027-01-01/hour=00/weather_20270101T00Z.parquet');
   });
 
-  it('refuses a missing, zone-less or garbage time instead of guessing an hour', () => {
-    for (const bad of [undefined, null, 42, '', '2026-11-25T18:00:00', 'yesterday', '2026-13-45T99:00:00Z']) {
+  it('refuses a missing, zone-less, impossible or garbage time instead of guessing an hour', () => {
+    for (const bad of [undefined, null, 42, '', '2026-11-25T18:00:00', 'yesterday', '2026-13-45T99:00:00Z', '2026-02-30T00:00:00Z', '2026-11-25T24:00:00Z', '2026-11-25 18:00:00Z']) {
       expect(() => scheduledHour(bad)).toThrow(InvalidInputError);
     }
-    expect(() => scheduledHour(undefined)).toThrow(/"time" must be an ISO-8601 timestamp with a zone.*the field is missing/);
+    expect(() => scheduledHour(undefined)).toThrow(/"time" must be an RFC 3339 timestamp with seconds and a zone.*the field is missing/);
+  });
+
+  it('accepts exactly what Step Functions IsTimestamp accepts: RFC 3339 with seconds, uppercase T, Z or an offset', () => {
+    expect(scheduledHour('2028-02-29T18:30:00Z').iso).toBe('2028-02-29T18:00:00.000Z');
+    expect(scheduledHour('2026-11-25T18:00:00.5+00:00').iso).toBe('2026-11-25T18:00:00.000Z');
+    for (const refused of ['2026-11-25T18:00Z', '2026-11-25t18:00:00z', '2026-11-25T18:00:00+0200', '2027-02-29T00:00:00Z']) {
+      expect(() => scheduledHour(refused)).toThrow(InvalidInputError);
+    }
   });
 });

@@ -8,7 +8,7 @@ import { ROW_GROUP_ROWS, writeParquet } from '../../src/core/parquet.js';
 import { PAGE_BYTES } from '../../src/core/parquet/column-chunk.js';
 import { DoubleIndex } from '../../src/core/parquet/double-index.js';
 import { readParquet } from '../helpers/duckdb.js';
-import { ENCODING, PAGE, parquetPages } from '../helpers/parquet-pages.js';
+import { ENCODING, PAGE, parquetFooter, parquetPages, type Value } from '../helpers/parquet-pages.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'api-lake-parquet-'));
 let files = 0;
@@ -41,6 +41,15 @@ describe('Parquet writer', () => {
     expect(rows).toEqual([{ yes: '12', known: '34', slots: '96' }]);
     const metadata = await readParquet(file, `SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${file}')`);
     expect(metadata.rows).toEqual([{ k: 'api-lake.test', v: 'yes' }]);
+  });
+
+  it('declares TYPE_ORDER for every leaf column, so Trino (Athena) trusts the min/max statistics', () => {
+    const file = written([column('x', 'double', [1, 2]), column('s', 'string', ['a', null]), column('tags', 'string', [['a'], null], true)]);
+    // Read by this test's own Thrift reader: FileMetaData field 7 is column_orders, one ColumnOrder per leaf.
+    const footer = parquetFooter(file);
+    const leaves = (footer[2] as { [id: number]: Value }[]).filter((element) => element[1] !== undefined);
+    expect(leaves).toHaveLength(3);
+    expect(footer[7]).toEqual(leaves.map(() => ({ 1: {} })));
   });
 
   it('dictionary-encodes columns with few distinct values and writes mostly-distinct ones PLAIN', async () => {

@@ -10,7 +10,7 @@ import { encodeHour } from '../../src/core/steps/transform.js';
 import { readParquet } from '../helpers/duckdb.js';
 
 const source = parseConfig({ source: { name: 'prop', url: 'https://x.example/a', auth: { in: 'none' } }, table: 'prop', schedule: 'rate(1 hour)' }).source;
-const hour = scheduledHour('2026-11-25T18:00Z');
+const hour = scheduledHour('2026-11-25T18:00:00Z');
 const encode = (records: unknown) =>
   encodeHour([{ key: 'prop/raw.json', body: new TextEncoder().encode(JSON.stringify(records)) }], { source, table: 'prop', hour, ingestedAt: 0 });
 

@@ -16,12 +16,20 @@ export function loadRunConfig(configFile: string | undefined, apiUrl?: string): 
   }
 }
 
-/** `--hour` as a scheduled hour; the current UTC hour when absent. */
+/** What `--hour` may be: `2026-11-25T18Z`, `2026-11-25T18:00Z`, `2026-11-25T18:00:00Z`, or with an offset such as `+11:00`. */
+const HOUR_ARGUMENT = /^(\d{4}-\d{2}-\d{2}T\d{2})(:\d{2})?(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * `--hour` as a scheduled hour; the current UTC hour when absent. Short forms are completed to the RFC 3339
+ * form the state machine's CheckInput accepts (seconds required) before anything starts.
+ */
 export function hourOption(value: string | undefined, name = 'hour', now = Date.now()): Hour {
   if (value === undefined) return hourFromEpochMs(now);
+  const match = HOUR_ARGUMENT.exec(value);
   try {
-    return scheduledHour(value);
+    if (!match) throw new Error('no match');
+    return scheduledHour(`${match[1]}${match[2] ?? ':00'}${match[3] ?? ':00'}${match[5]}`);
   } catch {
-    throw new UsageError(`--${name} must be an ISO-8601 UTC time such as 2026-11-25T18:00Z (a zone is required), got "${value}"`);
+    throw new UsageError(`--${name} must be an ISO-8601 time with a zone such as 2026-11-25T18Z, 2026-11-25T18:00Z or 2026-11-25T18:00:00+11:00 (a real date and time), got "${value}"`);
   }
 }
