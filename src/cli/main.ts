@@ -13,6 +13,7 @@ Commands (local, no AWS account):
 
 Commands (AWS):
   set-key                store the API key in Secrets Manager (prompt or stdin)
+  verify                 after cdk deploy: run one hour on AWS and check raw, curated and Athena
   destroy [--yes]        cdk destroy, then delete the API key secret
 
 Run \`api-lake <command> --help\` for a command's options.`;
@@ -26,7 +27,8 @@ const commands: Record<string, () => Promise<{ run: Command; usage: string }>> =
   'demo-api': async () => ({ run: (await import('./commands/demo-api.js')).demoApiCommand, usage: (await import('./commands/demo-api.js')).DEMO_API_USAGE }),
   query: async () => ({ run: (await import('./commands/query.js')).queryCommand, usage: (await import('./commands/query.js')).QUERY_USAGE }),
   'set-key': async () => ({ run: (argv) => import('./commands/aws.js').then((m) => m.setKeyCommand(argv)), usage: (await import('./commands/aws.js')).SET_KEY_USAGE }),
-  destroy: async () => ({ run: (await import('./commands/aws.js')).destroyCommand, usage: (await import('./commands/aws.js')).DESTROY_USAGE }),
+  destroy: async () => ({ run: (argv) => import('./commands/aws.js').then((m) => m.destroyCommand(argv)), usage: (await import('./commands/aws.js')).DESTROY_USAGE }),
+  verify: async () => ({ run: (argv) => import('./commands/verify.js').then((m) => m.verifyCommand(argv)), usage: (await import('./commands/verify.js')).VERIFY_USAGE }),
 };
 
 /** Runs one CLI invocation and returns its exit status: 0 ok, 1 pipeline failure, 2 bad arguments or config. */
