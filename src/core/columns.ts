@@ -1,7 +1,7 @@
 import type { ColumnType } from './config.js';
 import { SchemaError } from './errors.js';
 import { kindOf, type JsonRecord } from './records.js';
-import { parseTimestampUtc } from './timestamps.js';
+import { inTimestampRange, parseTimestampUtc } from './timestamps.js';
 
 /**
  * Flattening and type mapping, in one pass over the records (README "Type mapping"):
@@ -75,6 +75,14 @@ interface Builder {
   kind?: Kind;
   nested: boolean;
   elementKind?: Exclude<Kind, 'array'>;
+  /**
+   * The first mix of element types seen in this list column (`number and string elements (record 3)`). It is
+   * an error only if no record holds an object or array in the list: then the column is JSON text, whatever
+   * the order the records came in.
+   */
+  mixed?: string;
+  /** Declared `string`: numbers and booleans are kept as their text, so a column may mix them with strings. */
+  readonly text: boolean;
   /** One slot per record up to the last value seen (packed: missing values are null, never holes). */
   values: unknown[];
   /** The values of a column of JSON numbers instead, unboxed; NaN is null. */
@@ -177,14 +185,12 @@ export class ColumnsBuilder {
   set(node: PathNode, row: number, value: unknown): void {
     const builder = (node.builder ??= builderFor(this.builders, node, row, this.declared));
     if (value === null || value === undefined) return;
+    if (builder.text && (typeof value === 'number' || typeof value === 'boolean')) value = String(value);
     // Fast path: a scalar of the type this column already has needs no further checks.
     if (typeof value !== builder.kind) noteKind(builder, value, row);
     // noteKind has made sure every value of this column is a number, or every one a string
     if (typeof value === 'number') return this.store(builder, row, value);
-    if (typeof value === 'string' && builder.timestamps) {
-      const ms = parseTimestampUtc(value);
-      return this.store(builder, row, Number.isNaN(ms) ? declaredTypeError(builder, 'timestamp', row, value, TIMESTAMP_EXPECTED) : ms);
-    }
+    if (typeof value === 'string' && builder.timestamps) return this.store(builder, row, timestampMillis(builder, row, value));
     const values = builder.values;
     const at = row - this.base;
     while (values.length < at) values.push(null);
@@ -211,21 +217,31 @@ export class ColumnsBuilder {
 
   /** The columns of the records since the last batch (all of them, without batches). */
   finish(): Column[] {
-    return this.columns();
+    return this.columns(true);
   }
 
   /** Hands the records since the last batch over as the last batch (with batches). */
   end(): void {
-    if (this.batches !== undefined && this.rows > this.base) this.batches.onBatch(this.columns(), this.base, this.rows - this.base);
+    if (this.batches !== undefined && this.rows > this.base) this.batches.onBatch(this.columns(true), this.base, this.rows - this.base);
     this.base = this.rows;
   }
 
-  private columns(): Column[] {
+  /**
+   * True when a batch was handed over with a list column whose element types mix: it is JSON text only if a
+   * later record holds an object or array in it, so the hour must be read again, held whole, to decide.
+   */
+  provisional = false;
+
+  private columns(last = false): Column[] {
     const rows = this.rows - this.base;
     const columns: Column[] = [];
     for (const { builder, node } of this.builders.values()) {
       // A key that is null in some records and an object in others is that object's columns, not a column of its own.
       if (builder.kind === undefined && node.children.size > 0) continue;
+      if (builder.mixed !== undefined && !builder.nested) {
+        if (last) throw new SchemaError(`list column "${builder.name}" mixes ${builder.mixed}; declare it as "string" in source.columns`);
+        this.provisional = true;
+      }
       if (builder.numbers === null) {
         while (builder.values.length < rows) builder.values.push(null);
         if (builder.values.length > rows) builder.values.length = rows; // a last batch shorter than the others
@@ -281,7 +297,8 @@ function builderFor(builders: Map<string, { builder: Builder; node: PathNode }>,
     throw new SchemaError(`fields "${existing.builder.path}" and "${dotted}" both become column "${name}" (record ${row}); rename one upstream or read the records from another recordsPath`);
   }
   const timestamps = declared[name] === 'timestamp';
-  const builder: Builder = { name, path: dotted, kind: undefined, nested: false, elementKind: undefined, values: [], numbers: null, timestamps };
+  const text = declared[name] === 'string';
+  const builder: Builder = { name, path: dotted, kind: undefined, nested: false, elementKind: undefined, mixed: undefined, text, values: [], numbers: null, timestamps };
   builders.set(name, { builder, node });
   return builder;
 }
@@ -299,17 +316,17 @@ function noteKind(builder: Builder, value: unknown, row: number): void {
   }
   builder.kind = kind;
   if (kind !== 'array' || builder.nested) return;
-  for (const element of value as unknown[]) {
+  const elements = value as unknown[];
+  // Any object or array anywhere in a list makes the column JSON text, whatever its other elements.
+  if (elements.some((element) => element !== null && typeof element === 'object')) {
+    builder.nested = true;
+    return;
+  }
+  for (const element of elements) {
     if (element === null) continue;
-    const elementKind = scalarKind(element);
-    if (!elementKind) {
-      builder.nested = true; // arrays of objects or arrays are kept as JSON text
-      return;
-    }
-    if (builder.elementKind && builder.elementKind !== elementKind) {
-      throw new SchemaError(`list column "${builder.name}" mixes ${builder.elementKind} and ${elementKind} elements (record ${row}); declare it as "string" in source.columns`);
-    }
-    builder.elementKind = elementKind;
+    const elementKind = scalarKind(element)!;
+    if (builder.elementKind && builder.elementKind !== elementKind && !builder.text) builder.mixed ??= `${builder.elementKind} and ${elementKind} elements (record ${row})`;
+    builder.elementKind ??= elementKind;
   }
 }
 
@@ -358,23 +375,40 @@ function convertScalar(value: unknown, type: ScalarType, builder: Builder, row: 
       return declaredTypeError(builder, type, row, value, 'expected a JSON number');
     case 'bigint':
       if (typeof value === 'number' && Number.isSafeInteger(value)) return value; // the Parquet writer stores it as INT64
-      if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
-      return declaredTypeError(builder, type, row, value, 'expected an integer within ±2^53 (or an integer string)');
+      if (typeof value === 'string' && /^-?\d+$/.test(value)) {
+        const integer = BigInt(value);
+        if (integer >= INT64_MIN && integer <= INT64_MAX) return integer;
+        return declaredTypeError(builder, type, row, value, 'an integer string beyond the 64-bit range (-9223372036854775808 to 9223372036854775807)');
+      }
+      return declaredTypeError(builder, type, row, value, BIGINT_EXPECTED);
     case 'boolean':
       if (typeof value === 'boolean') return value;
       return declaredTypeError(builder, type, row, value, 'expected true or false');
     case 'string':
       return typeof value === 'string' ? value : String(value);
     case 'timestamp': {
-      if (typeof value === 'number' && Number.isFinite(value)) return Math.round(value * 1000); // epoch seconds
-      const ms = typeof value === 'string' ? parseTimestampUtc(value) : NaN;
-      if (!Number.isNaN(ms)) return ms;
+      if (typeof value === 'number' && Number.isFinite(value)) {
+        const ms = Math.round(value * 1000); // epoch seconds
+        return inTimestampRange(ms) ? ms : declaredTypeError(builder, type, row, value, TIMESTAMP_RANGE);
+      }
+      if (typeof value === 'string') return timestampMillis(builder, row, value);
       return declaredTypeError(builder, type, row, value, TIMESTAMP_EXPECTED);
     }
   }
 }
 
-const TIMESTAMP_EXPECTED = 'expected an ISO-8601 timestamp string or epoch seconds';
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const BIGINT_EXPECTED = 'expected a JSON integer within ±2^53 (9007199254740991) or an integer string within the 64-bit range';
+const TIMESTAMP_EXPECTED = 'expected an ISO-8601 timestamp string (a real date and time) or epoch seconds';
+const TIMESTAMP_RANGE = 'outside the years 0001 to 9999, which every reader handles';
+
+/** A declared timestamp string as epoch ms: a real date and time within the years 0001 to 9999, or a SchemaError naming the value. */
+function timestampMillis(builder: Builder, row: number, value: string): number {
+  const ms = parseTimestampUtc(value);
+  if (Number.isNaN(ms)) return declaredTypeError(builder, 'timestamp', row, value, TIMESTAMP_EXPECTED);
+  return inTimestampRange(ms) ? ms : declaredTypeError(builder, 'timestamp', row, value, TIMESTAMP_RANGE);
+}
 
 function declaredTypeError(builder: Builder, type: ScalarType, row: number, value: unknown, why: string): never {
   throw new SchemaError(`column "${builder.name}" is declared ${type} but record ${row} holds ${kindOf(value)}: ${why}`);

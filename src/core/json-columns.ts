@@ -1,6 +1,6 @@
 import type { ColumnsBuilder, PathNode } from './columns.js';
 import { cacheOf, hashBytes, lookUp, MAX_INTERNED_LIST_BYTES, MAX_INTERNED_STRING_BYTES, newInternTable, remember, type InternTable } from './json-intern.js';
-import { isoUtcMillis } from './timestamps.js';
+import { inTimestampRange, isoUtcMillis } from './timestamps.js';
 
 /**
  * Reads the records of a JSON response (UTF-8 bytes) straight into column builders, field by field,
@@ -82,6 +82,7 @@ class JsonColumnsReader {
   /** Walks down `path` from the value at pos, reading the rest of every enclosing object too (validating it). */
   private at(path: readonly string[], depth: number): void {
     if (depth === path.length) return this.records();
+    if (this.text[this.pos] === OPEN_BRACKET && /^\d+$/.test(path[depth]!)) return this.element(path, depth);
     if (this.text[this.pos] !== OPEN_BRACE) fail();
     this.pos++;
     let found = false;
@@ -98,6 +99,22 @@ class JsonColumnsReader {
       if (this.endOf(CLOSE_BRACE)) break;
     }
     if (!found) fail();
+  }
+
+  /** Walks into element `path[depth]` of the array at pos (a number in recordsPath), reading the others too. */
+  private element(path: readonly string[], depth: number): void {
+    const index = Number(path[depth]);
+    this.pos++;
+    this.skipSpace();
+    if (this.text[this.pos] === CLOSE_BRACKET) fail();
+    for (let i = 0; ; i++) {
+      if (i === index) this.at(path, depth + 1);
+      else this.skipValue();
+      if (this.endOf(CLOSE_BRACKET)) {
+        if (i < index) fail(); // fewer elements: JSON.parse's path names the problem
+        return;
+      }
+    }
   }
 
   /** An object (one record) or an array of objects (many). */
@@ -199,7 +216,8 @@ class JsonColumnsReader {
     const start = this.pos + 1;
     const end = this.text.indexOf(QUOTE, start);
     const ms = end > 0 && end - start <= 24 ? isoUtcMillis(this.text, start, end) : NaN;
-    if (Number.isNaN(ms)) return false;
+    // Anything else, year 0000 included, takes the general path, whose error quotes the value.
+    if (Number.isNaN(ms) || !inTimestampRange(ms)) return false;
     this.pos = end + 1;
     this.builder.setTimestamp(node, row, ms);
     return true;

@@ -17,19 +17,31 @@ export interface TableSchema {
  * The table schema after `hour`, given the previous one and this hour's columns.
  * Throws a SchemaError naming every column whose type changed, both types and both hours.
  */
-export function reconcileSchema(table: string, previous: TableSchema | undefined, hourColumns: readonly Pick<Column, 'name' | 'type' | 'list'>[], hour: Hour): TableSchema {
+export function reconcileSchema(
+  table: string,
+  previous: TableSchema | undefined,
+  hourColumns: readonly Pick<Column, 'name' | 'type' | 'list'>[],
+  hour: Hour,
+  declared: Readonly<Record<string, string>> = {},
+): TableSchema {
   const columns: Record<string, { type: string; since: string }> = { ...(previous?.columns ?? {}) };
   const changed: string[] = [];
+  let undeclared = false;
   for (const column of hourColumns) {
     const [name, type] = [column.name, athenaType(column)];
     const known = columns[name];
     if (!known) columns[name] = { type, since: hour.iso };
-    else if (known.type !== type) changed.push(`"${name}" is ${known.type} since hour ${known.since} but ${type} in hour ${hour.iso}`);
+    else if (known.type !== type) {
+      const isDeclared = declared[name] === column.type;
+      undeclared ||= !isDeclared;
+      changed.push(`"${name}" is ${known.type} since hour ${known.since} but ${type} in hour ${hour.iso}${isDeclared ? ` (source.columns declares it ${column.type})` : ''}`);
+    }
   }
   if (changed.length) {
+    const reprocess = `move ${tableSchemaKey(table)} aside and rewrite the table's earlier hours from raw with \`npx api-lake reprocess --from <first hour> --to <last hour>\``;
     throw new SchemaError(
       `column types of table ${table} changed: ${changed.join('; ')}. Nothing was written for this hour. ` +
-        `Declare the column's type in source.columns (for example "string"), then move ${tableSchemaKey(table)} aside and reprocess the table's hours.`,
+        (undeclared ? `To keep both, declare the column's type in source.columns (for example "string"), then ${reprocess}.` : `To apply the declared type to every hour, ${reprocess}.`),
     );
   }
   return { table, columns };

@@ -13,10 +13,28 @@ export function parseTimestampUtc(value: string): number {
   }
   const fast = ascii ? isoUtcMillis(isoScratch, 0, value.length) : NaN;
   if (!Number.isNaN(fast)) return fast;
-  const match = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{1,2}):(\d{2})(:\d{2}(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(value.trim());
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|([+-])(\d{2}):?(\d{2}))?$/.exec(value.trim());
   if (!match) return NaN;
-  const [, date, h = '00', m = '00', s = ':00', zone = 'Z'] = match;
-  return Date.parse(`${date}T${h.padStart(2, '0')}:${m}${s}${zone}`);
+  const [year, month, day, hour = 0, minute = 0, second = 0] = [1, 2, 3, 4, 5, 6].map((i) => (match[i] === undefined ? undefined : Number(match[i]))) as number[];
+  // A real calendar date and time: Date.parse would roll 2026-02-30 over into March.
+  if (!isCalendarDate(year!, month!, day!) || hour > 23 || minute > 59 || second > 59) return NaN;
+  const offset = match[9] ? (match[9] === '-' ? -1 : 1) * (Number(match[10]) * 60 + Number(match[11])) : 0;
+  if (match[9] && (Number(match[10]) > 23 || Number(match[11]) > 59)) return NaN;
+  const fraction = millisOf(match[7]);
+  return daysFromCivil(year!, month!, day!) * 86_400_000 + ((hour * 60 + minute - offset) * 60 + second) * 1000 + fraction;
+}
+
+/**
+ * The timestamps every reader handles: the years 0001 to 9999. Parquet's INT64 milliseconds hold far
+ * more, but DuckDB refuses a whole file with one value past its range (it reads milliseconds as
+ * microseconds), and others wrap: a value outside is refused, never stored.
+ */
+export const MIN_TIMESTAMP_MS = daysFromCivil(1, 1, 1) * 86_400_000;
+export const MAX_TIMESTAMP_MS = daysFromCivil(9999, 12, 31) * 86_400_000 + 86_399_999;
+
+/** Whether epoch milliseconds fall within the years 0001 to 9999. */
+export function inTimestampRange(ms: number): boolean {
+  return ms >= MIN_TIMESTAMP_MS && ms <= MAX_TIMESTAMP_MS;
 }
 
 const isoScratch = new Uint8Array(24);
@@ -35,9 +53,12 @@ export function rfc3339Millis(value: string): number {
   if (!isCalendarDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return NaN;
   const offsetMinutes = m[9] ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) : 0;
   if (m[9] && (Number(m[10]) > 23 || Number(m[11]) > 59)) return NaN;
-  const fraction = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
+  const fraction = millisOf(m[7]);
   return daysFromCivil(year, month, day) * 86_400_000 + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + fraction;
 }
+
+/** The milliseconds of a fraction of a second (`.5`, `.123456`), truncated as Date.parse truncates, in integers. */
+const millisOf = (fraction: string | undefined) => (fraction ? Number(`${fraction.slice(1)}00`.slice(0, 3)) : 0);
 
 /** Whether year-month-day is a day of the proleptic Gregorian calendar (month 1-12, day within the month). */
 export function isCalendarDate(year: number, month: number, day: number): boolean {

@@ -67,7 +67,7 @@ export function writeColumnChunk(sink: ByteSink, column: Column, from: number, t
         7: { i64: sizes.compressed },
         9: { i64: dataOffset },
         11: dictionaryOffset === undefined ? undefined : { i64: dictionaryOffset },
-        12: column.list ? undefined : { struct: statistics(column, from, to) },
+        12: { struct: statistics(column, from, to) },
       },
     },
   };
@@ -183,21 +183,25 @@ function pageRanges(column: Column, from: number, to: number, dictionary: boolea
   const cells = column.values as readonly (CellValue | CellValue[])[]; // numbers took the fixed-width branch
   for (let row = from; row < to; row++) {
     const value = cells[row]!;
+    let rowBytes = 0;
     if (column.list) {
-      if (value !== null) for (const element of value as CellValue[]) bytes += valueBytes(element, dictionary);
-      bytes += 2;
-    } else bytes += valueBytes(value as CellValue, dictionary);
-    if (bytes >= PAGE_BYTES) {
-      ranges.push([start, row + 1]);
-      start = row + 1;
+      if (value !== null) for (const element of value as CellValue[]) rowBytes += valueBytes(element, dictionary);
+      rowBytes += 2;
+    } else rowBytes = valueBytes(value as CellValue, dictionary);
+    // Cut before a row that would take the page past PAGE_BYTES; a page of one row larger than that stays whole.
+    if (bytes > 0 && bytes + rowBytes > PAGE_BYTES) {
+      ranges.push([start, row]);
+      start = row;
       bytes = 0;
     }
+    bytes += rowBytes;
   }
   if (start < to) ranges.push([start, to]);
   return ranges;
 }
 
-const valueBytes = (value: CellValue, dictionary: boolean) => (typeof value === 'string' && !dictionary ? value.length + 4 : 8);
+/** A value's bytes in a PLAIN page (UTF-8 and its length prefix for a string), or a dictionary index's upper bound. */
+const valueBytes = (value: CellValue, dictionary: boolean) => (typeof value === 'string' && !dictionary ? Buffer.byteLength(value, 'utf8') + 4 : 8);
 
 let levelScratch = new Uint8Array(1 << 16);
 let numberScratch = new Float64Array(1 << 16);
@@ -319,14 +323,34 @@ function writePlainString(out: ByteSink, value: string): void {
   out.u32At(at, out.utf8(value));
 }
 
-/** Column-chunk statistics: null count, and min/max for numbers and timestamps (Athena skips row groups by them). */
+/**
+ * Column-chunk statistics: null count, and min/max for numbers and timestamps (Athena skips row groups by them).
+ * For a list column they describe its element leaf: every level entry that holds no element (a null list,
+ * an empty list, a null element) counts as a null, as Arrow's and parquet-mr's writers count them.
+ */
 function statistics(column: Column, from: number, to: number): ThriftStruct {
   let nulls = 0;
   let min: number | bigint | undefined;
   let max: number | bigint | undefined;
   const ordered = column.type === 'double' || column.type === 'bigint' || column.type === 'timestamp';
   const cells = column.values;
-  if (cells instanceof Float64Array) {
+  if (column.list) {
+    for (let row = from; row < to; row++) {
+      const list = (cells as readonly (CellValue | CellValue[])[])[row] as CellValue[] | null;
+      if (list === null || list.length === 0) {
+        nulls++;
+        continue;
+      }
+      for (const element of list) {
+        if (element === null) nulls++;
+        else if (ordered) {
+          const v = element as number | bigint;
+          if (min === undefined || v < min) min = v;
+          if (max === undefined || v > max) max = v;
+        }
+      }
+    }
+  } else if (cells instanceof Float64Array) {
     // NaN is null; comparisons with NaN are false, so it never becomes min or max.
     let lo = Infinity;
     let hi = -Infinity;
