@@ -13,6 +13,8 @@ export interface ColdStart {
   readonly firstInvocationMs: number;
 }
 
+// The default source answers for "now" only, so Fetch runs for the current hour.
+const NOW = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
 const RAW_KEY = 'weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json';
 
 /** Median import and first-invocation times over `runs` fresh processes per handler bundle. */
@@ -21,7 +23,7 @@ export async function measureColdStarts(bundles: Record<'fetch' | 'transform', s
   try {
     const fixture = readFileSync(new URL('../test/fixtures/weatherapi-current.json', import.meta.url));
     await aws.s3.client.send(new PutObjectCommand({ Bucket: aws.buckets.raw, Key: RAW_KEY, Body: fixture }));
-    const events = { fetch: { time: '2026-11-25T18:00:00Z' }, transform: { hour: '2026-11-25T18:00:00.000Z', rawKeys: [RAW_KEY] } };
+    const events = { fetch: { time: NOW.replace('.000Z', 'Z') }, transform: { hour: '2026-11-25T18:00:00.000Z', rawKeys: [RAW_KEY] } };
     const result: Record<string, ColdStart> = {};
     for (const handler of ['fetch', 'transform'] as const) {
       const samples: number[][] = [];

@@ -19,7 +19,7 @@ export interface PipelineStateMachineProps {
 }
 
 /**
- * CheckInput -> Fetch -> Transform -> Succeeded. ApiUnavailableError is retried with backoff and
+ * CheckInput -> Fetch -> Transform -> Succeeded (or CheckInput -> UseStoredRaw -> Transform to reprocess). ApiUnavailableError is retried with backoff and
  * jitter, then the hour is skipped (SUCCEEDED, with a notification). Any other error in any step goes
  * to NotifyFailure, whose message names source, hour, step, error and raw keys, and the execution
  * ends FAILED. Payloads carry keys and counts only.
@@ -35,7 +35,8 @@ export class PipelineStateMachine extends Construct {
     const fetch = new tasks.LambdaInvoke(this, STATE.fetch, {
       lambdaFunction: props.fetchFunction,
       payloadResponseOnly: true,
-      payload: sfn.TaskInput.fromObject({ 'time.$': '$.time' }),
+      // No payload: Fetch gets the execution input, `time` and an optional `allowCurrentData` (a Parameters
+      // path to a field that may be missing would fail the state with States.Runtime).
       resultPath: '$.fetch',
       taskTimeout: sfn.Timeout.duration(Duration.seconds(taskTimeoutSeconds(fetchTimeoutSeconds(config)))),
     });
@@ -147,10 +148,19 @@ export class PipelineStateMachine extends Construct {
     transform.addCatch(transformFailed.next(notifyFailure), { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     inputInvalid.next(notifyFailure);
 
+    // Reprocess (`api-lake reprocess --aws`): an input that names the hour's raw objects skips Fetch, so the
+    // API is never called and raw is never written; Transform reads what is stored.
+    const useStoredRaw = new sfn.Pass(this, STATE.useStoredRaw, {
+      parameters: { 'hour.$': '$.time', 'rawKeys.$': '$.reprocess.rawKeys' },
+      resultPath: '$.fetch',
+    });
+    const hasTime = sfn.Condition.and(sfn.Condition.isPresent('$.time'), sfn.Condition.isTimestamp('$.time'));
     const checkInput = new sfn.Choice(this, STATE.checkInput)
-      .when(sfn.Condition.and(sfn.Condition.isPresent('$.time'), sfn.Condition.isTimestamp('$.time')), fetch)
+      .when(sfn.Condition.and(hasTime, sfn.Condition.isPresent('$.reprocess.rawKeys')), useStoredRaw)
+      .when(hasTime, fetch)
       .otherwise(inputInvalid);
     fetch.next(transform).next(new sfn.Succeed(this, STATE.succeeded));
+    useStoredRaw.next(transform);
 
     // Under /aws/vendedlogs/states/: CloudWatch Logs then needs no resource policy for the delivery. Any other
     // name adds one to the account's policy, which is limited to 5,120 characters; in a busy account the

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { ConfigError } from './errors.js';
+import { HOUR_PLACEHOLDERS, isHourPlaceholder, placeholdersIn } from './hour-template.js';
 
 /** Defaults, held as named constants so docs, code and tests agree (README "Configuration"). */
 export const DEFAULTS = {
@@ -35,6 +36,7 @@ export function isLoopbackHost(hostname: string): boolean {
 
 const sourceUrl = z.string().check(
   z.superRefine((value, ctx) => {
+    checkPlaceholders(value, ctx);
     let url: URL;
     try {
       url = new URL(value);
@@ -53,6 +55,16 @@ const sourceUrl = z.string().check(
 );
 
 const nonEmpty = z.string().check(z.minLength(1, 'must not be empty'));
+
+/** An unknown hour placeholder (hour-template.ts) is an error that lists the known ones. */
+function checkPlaceholders(value: string, ctx: z.core.$RefinementCtx<string>): void {
+  for (const name of placeholdersIn(value)) {
+    if (isHourPlaceholder(name)) continue;
+    ctx.addIssue({ code: 'custom', message: `unknown placeholder {{${name}}}; the known ones are ${Object.keys(HOUR_PLACEHOLDERS).map((k) => `{{${k}}}`).join(', ')}`, input: value });
+  }
+}
+/** A text that may hold hour placeholders. */
+const templated = z.string().check(z.superRefine(checkPlaceholders));
 /** How the key is sent: `auth.in`. */
 export const AUTH_KINDS = ['query', 'header', 'bearer', 'none'] as const;
 const auth = z.discriminatedUnion('in', [
@@ -78,8 +90,8 @@ const SCHEDULE_RULE = 'must be an EventBridge schedule expression: cron(m h dom 
 const sourceSchema = z.strictObject({
   name: z.string().check(z.regex(NAME, NAME_RULE)),
   url: sourceUrl,
-  params: withDefault(z.record(z.string(), z.string()), {}),
-  headers: withDefault(z.record(z.string(), z.string()), {}),
+  params: withDefault(z.record(z.string(), templated), {}),
+  headers: withDefault(z.record(z.string(), templated), {}),
   auth,
   recordsPath: withDefault(z.string().check(z.regex(/^$|^[^.]+(\.[^.]+)*$/, 'must be "" or a dotted path such as "data.items"')), ''),
   columns: withDefault(

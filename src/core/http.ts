@@ -1,5 +1,7 @@
 import type { SourceConfig } from './config.js';
 import { ApiAuthError, ApiRequestError, ApiUnavailableError, ResponseTooLargeError } from './errors.js';
+import { expandHour } from './hour-template.js';
+import type { Hour } from './layout.js';
 import { redact } from './redact.js';
 
 /** A longer Retry-After is handed back to the state machine instead of being waited for in the Lambda. */
@@ -28,11 +30,15 @@ export interface HttpRequest {
 /** The HTTP port. The default uses the platform `fetch`; tests may pass another. */
 export type HttpClient = (request: HttpRequest) => Promise<HttpResponse>;
 
-/** The request for a source: the URL with its params and, per `auth`, the key. */
-export function buildRequest(source: SourceConfig, apiKey: string | undefined): HttpRequest {
-  const url = new URL(source.url);
-  for (const [name, value] of Object.entries(source.params)) url.searchParams.set(name, value);
-  const headers: Record<string, string> = { accept: 'application/json', ...source.headers };
+/**
+ * The request for a source and a scheduled hour: the URL with its params and, per `auth`, the key; the
+ * hour's placeholders filled in (URL-encoded in the URL, as query parameters are).
+ */
+export function buildRequest(source: SourceConfig, apiKey: string | undefined, hour: Hour): HttpRequest {
+  const url = new URL(expandHour(source.url, hour, encodeURIComponent));
+  for (const [name, value] of Object.entries(source.params)) url.searchParams.set(name, expandHour(value, hour));
+  const headers: Record<string, string> = { accept: 'application/json' };
+  for (const [name, value] of Object.entries(source.headers)) headers[name] = expandHour(value, hour);
   const needsKey = source.auth.in !== 'none';
   if (needsKey && !apiKey) throw new ApiAuthError(`no API key is set for source "${source.name}": run \`npx api-lake set-key\``, 401);
   if (source.auth.in === 'query') url.searchParams.set(source.auth.name, apiKey!);

@@ -28,10 +28,14 @@ export function extractRecords(body: unknown, recordsPath: string, rawKey: strin
   const where = recordsPath === '' ? 'the response body' : `recordsPath "${recordsPath}"`;
   if (recordsPath !== '') {
     for (const part of recordsPath.split('.')) {
+      // A number picks an element of an array (`forecast.forecastday.0.hour`).
+      if (Array.isArray(node) && /^\d+$/.test(part) && Number(part) < node.length) {
+        node = node[Number(part)];
+        continue;
+      }
       if (!isRecord(node) || !(part in node)) {
-        throw new InvalidResponseError(
-          `${where} was not found in ${rawKey}: there is no "${part}" in ${kindOf(node)}${isRecord(node) ? ` with keys ${keysOf(node)}` : ''}; fix source.recordsPath`,
-        );
+        const found = Array.isArray(node) ? `an array of ${node.length}` : `${kindOf(node)}${isRecord(node) ? ` with keys ${keysOf(node)}` : ''}`;
+        throw new InvalidResponseError(`${where} was not found in ${rawKey}: there is no "${part}" in ${found}; fix source.recordsPath`);
       }
       node = node[part];
     }

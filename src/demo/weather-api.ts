@@ -26,7 +26,7 @@ export interface DemoFaults {
 
 export interface DemoApiOptions extends DemoFaults {
   readonly key?: string;
-  /** The clock the responses follow (the local twin sets it to the hour being run). */
+  /** The clock `current.json` answers for (default: the real one): "now", as the real API's current conditions. */
   readonly now?: () => number;
   readonly seed?: number;
 }
@@ -47,9 +47,10 @@ const ERRORS = {
 } as const;
 
 /**
- * A local HTTP server that behaves like WeatherAPI.com's `current.json`: the key is required as query
- * parameter `key`, errors use its JSON error shape, and the response is deterministic per location and
- * hour. `bulk.json?n=N` answers `{"bulk": [N records]}` for scale tests.
+ * A local HTTP server that behaves like WeatherAPI.com: the key is required as query parameter `key`, errors
+ * use its JSON error shape, and responses are deterministic per location and hour. `current.json` answers for
+ * now (the clock); `history.json?dt=YYYY-MM-DD&hour=H` for a past hour, as the real history API does;
+ * `bulk.json?n=N` answers `{"bulk": [N records]}` for scale tests.
  */
 export async function startDemoApi(options: DemoApiOptions = {}, port = 0, host = '127.0.0.1'): Promise<DemoApi> {
   const key = options.key ?? DEMO_API_KEY;
@@ -93,6 +94,18 @@ export async function startDemoApi(options: DemoApiOptions = {}, port = 0, host 
       if (!q) return error(ERRORS.missingQ);
       const body = JSON.stringify(currentWeather(q, now()), null, 1);
       return send(200, options.malformed ? body.slice(0, Math.floor(body.length / 2)) : body);
+    }
+    if (url.pathname === '/v1/history.json') {
+      // WeatherAPI.com's history: `dt` (a date) and `hour` (0-23) ask for one hour of the past.
+      if (!q) return error(ERRORS.missingQ);
+      const dt = url.searchParams.get('dt') ?? '';
+      const hour = Number(url.searchParams.get('hour') ?? 'NaN');
+      const at = Date.parse(`${dt}T00:00:00Z`) + hour * 3_600_000;
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(dt) || !Number.isInteger(hour) || hour < 0 || hour > 23 || Number.isNaN(at)) {
+        return error({ status: 400, code: 1005, message: "API request url is invalid: give dt=YYYY-MM-DD and hour=0..23." });
+      }
+      if (at > now()) return error({ status: 400, code: 1008, message: 'History is not available for a future date.' });
+      return send(200, JSON.stringify(historyHour(q, at)));
     }
     if (url.pathname === '/v1/bulk.json') {
       const n = Math.min(Number(url.searchParams.get('n') ?? 100), 1_000_000);
@@ -164,6 +177,37 @@ export function currentWeather(q: string, epochMs: number) {
       feelslike_c: round(tempC - r() * 2),
       uv: round(r() * 9),
       gust_kph: round(windKph * (1.2 + r() * 0.5)),
+    },
+  };
+}
+
+/** A WeatherAPI-shaped history response for one hour: the records are at `forecast.forecastday.0.hour`. */
+export function historyHour(q: string, hourStartMs: number) {
+  const { location, current } = currentWeather(q, hourStartMs);
+  const iso = new Date(hourStartMs).toISOString();
+  return {
+    location,
+    forecast: {
+      forecastday: [
+        {
+          date: iso.slice(0, 10),
+          date_epoch: Math.floor(hourStartMs / 86_400_000) * 86_400,
+          hour: [
+            {
+              time_epoch: hourStartMs / 1000,
+              time: `${iso.slice(0, 10)} ${iso.slice(11, 16)}`,
+              temp_c: current.temp_c,
+              is_day: current.is_day,
+              condition: current.condition,
+              wind_kph: current.wind_kph,
+              pressure_mb: current.pressure_mb,
+              precip_mm: current.precip_mm,
+              humidity: current.humidity,
+              cloud: current.cloud,
+            },
+          ],
+        },
+      ],
     },
   };
 }

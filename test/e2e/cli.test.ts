@@ -43,7 +43,7 @@ describe('api-lake CLI', () => {
 
   it('run --demo succeeds (exit 0), then query reads it as a table, JSON and CSV', async () => {
     const lake = tempLake();
-    const run = await cli(['run', '--demo', '--fast', '--lake', lake, '--hour', '2026-11-25T18:00Z']);
+    const run = await cli(['run', '--demo', '--fast', '--lake', lake, '--hour', '2026-11-25T18:00Z', '--allow-current-data']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Status: SUCCEEDED');
     expect(run.stdout).toContain('weather/dt=2026-11-25/hour=18/weather_20261125T18Z.parquet');
@@ -60,15 +60,38 @@ describe('api-lake CLI', () => {
     expect(csv.stdout).toBe('dt,hour\n2026-11-25,18\n');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/nope.*tables: weather/);
+    // The default source answers for now: its answer under a past hour is marked as current data.
+    const marked = await cli(['query', 'SELECT lake_current_data FROM weather', '--lake', lake, '--json']);
+    expect(JSON.parse(marked.stdout)).toEqual([{ lake_current_data: true }]);
+  });
+
+  it('refuses a past hour for a source with no hour placeholder, and a future hour for any source (exit 2, nothing run)', async () => {
+    const lake = tempLake();
+    const future = new Date(Date.now() + 2 * 3_600_000).toISOString().slice(0, 13) + 'Z';
+    const [past, ahead, history] = await Promise.all([
+      cli(['run', '--demo', '--fast', '--lake', lake, '--hour', '2026-11-20T00Z']),
+      cli(['backfill', '--demo', '--fast', '--lake', lake, '--from', '2026-11-20T00Z', '--to', future]),
+      cli(['run', '--demo', '--fast', '--lake', lake, '--hour', future, '--config', 'examples/weather-history.json']),
+    ]);
+    expect(past.code).toBe(2);
+    expect(past.stderr).toContain('the source has no hour placeholder, so the API answers for now');
+    expect(past.stderr).toContain('would make up history. Put a placeholder such as {{hour.date}}');
+    expect(past.stderr).toContain('--allow-current-data');
+    expect(ahead.code).toBe(2);
+    expect(ahead.stderr).toMatch(/\(\d+ of the \d+ hours are refused\)/);
+    expect(history.code).toBe(2);
+    expect(history.stderr).toMatch(/the hour \S+ has not begun yet/);
+    expect((await import('node:fs')).existsSync(join(lake, 'raw'))).toBe(false);
   });
 
   it('start (npm start) runs one hour against the in-process demo API and ends with a query of it', async () => {
     const lake = tempLake();
-    const run = await cli(['start', '--lake', lake, '--hour', '2026-11-25T18:00Z']);
+    const run = await cli(['start', '--lake', lake]);
+    const now = new Date().toISOString();
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Status: SUCCEEDED');
     expect(run.stdout).toContain('Querying the curated lake with DuckDB');
-    expect(run.stdout).toMatch(/2026-11-25 \| 18\s+\| Healesville .*\n\(1 row\)/);
+    expect(run.stdout).toMatch(new RegExp(`${now.slice(0, 10)} \\| ${now.slice(11, 13)}\\s+\\| Healesville .*\\n\\(1 row\\)`));
   });
 
   it('run exits 1 after the notification when the key is refused; the key is in no output', async () => {
@@ -88,14 +111,20 @@ describe('api-lake CLI', () => {
 
   it('backfill runs every hour of the range in order and prints a per-hour table', async () => {
     const lake = tempLake();
-    const run = await cli(['backfill', '--demo', '--fast', '--lake', lake, '--from', '2026-11-25T22Z', '--to', '2026-11-26T00:00Z']);
+    const history = ['--config', 'examples/weather-history.json'];
+    const run = await cli(['backfill', '--demo', '--fast', '--lake', lake, '--from', '2026-11-25T22Z', '--to', '2026-11-26T00:00Z', ...history]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/2026-11-25T22:00Z \| SUCCEEDED \| 1\s+\| weather\/dt=2026-11-25\/hour=22\//);
-    expect(run.stdout).toMatch(/2026-11-26T00:00Z \| SUCCEEDED \| 1\s+\| weather\/dt=2026-11-26\/hour=00\//);
-    const rerun = await cli(['backfill', '--demo', '--fast', '--lake', lake, '--from', '2026-11-25T23:00Z', '--to', '2026-11-25T23:00Z']);
+    expect(run.stdout).toMatch(/2026-11-25T22:00Z \| SUCCEEDED \| 1\s+\| weather_history\/dt=2026-11-25\/hour=22\//);
+    expect(run.stdout).toMatch(/2026-11-26T00:00Z \| SUCCEEDED \| 1\s+\| weather_history\/dt=2026-11-26\/hour=00\//);
+    const rerun = await cli(['backfill', '--demo', '--fast', '--lake', lake, '--from', '2026-11-25T23:00Z', '--to', '2026-11-25T23:00Z', ...history]);
     expect(rerun.code).toBe(0);
-    const counted = await cli(['query', 'SELECT count(*) AS n, count(DISTINCT current_temp_c) AS temps FROM weather', '--lake', lake, '--json']);
-    expect(JSON.parse(counted.stdout)).toEqual([{ n: '3', temps: expect.any(String) }]);
+    // Each hour holds the API's answer for that hour (the history endpoint), not today's.
+    const counted = await cli(['query', "SELECT hour, strftime(to_timestamp(time_epoch), '%Y-%m-%dT%H') AS answered_for, lake_current_data FROM weather_history ORDER BY ALL", '--lake', lake, '--json']);
+    expect(JSON.parse(counted.stdout)).toEqual([
+      { hour: '00', answered_for: '2026-11-26T00', lake_current_data: false },
+      { hour: '22', answered_for: '2026-11-25T22', lake_current_data: false },
+      { hour: '23', answered_for: '2026-11-25T23', lake_current_data: false },
+    ]);
   });
 });
 

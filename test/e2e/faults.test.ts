@@ -8,7 +8,7 @@ import { scheduledHour } from '../../src/core/layout.js';
 import { queryLake } from '../../src/cli/query.js';
 import { runHour } from '../../src/cli/twin/run.js';
 import { projectConfig } from '../helpers/synth.js';
-import { definition, everythingProduced, filesUnder, localStack, RECOGNISABLE_KEY, runAgainstDemo, tempLake, type TwinRun } from '../helpers/twin.js';
+import { clockOf, definition, everythingProduced, filesUnder, localStack, RECOGNISABLE_KEY, runAgainstDemo, tempLake, type TwinRun } from '../helpers/twin.js';
 
 beforeAll(() => {
   definition();
@@ -42,7 +42,7 @@ async function runAgainstUrl(url: string, patch: Record<string, unknown> = {}): 
   const base = projectConfig();
   const config = parseConfig({ ...base, source: { ...base.source, url, ...patch } });
   const progress: TwinRun['progress'][number][] = [];
-  const result = await runHour({ config, stack: localStack(), lakeDir: lake, hour: scheduledHour('2026-11-25T18:00:00Z'), fast: true, apiKey: RECOGNISABLE_KEY, onProgress: (e) => progress.push(e) });
+  const result = await runHour({ config, stack: localStack(), lakeDir: lake, hour: scheduledHour('2026-11-25T18:00:00Z'), now: clockOf(scheduledHour('2026-11-25T18:00:00Z')), fast: true, apiKey: RECOGNISABLE_KEY, onProgress: (e) => progress.push(e) });
   return { ...result, lake, progress, apiCalls: 0 };
 }
 
@@ -183,6 +183,7 @@ function flakyStore(inner: ObjectStore, failures: number): ObjectStore & { write
     location: inner.location,
     writes: 0,
     get: (key: string) => inner.get(key),
+    list: (prefix: string) => inner.list(prefix),
     put: async (key: string, body: Uint8Array, options: { contentType: string; metadata?: Record<string, string> }) => {
       store.writes++;
       if (store.writes <= failures) throw new StoreUnavailableError(`writing ${inner.location}/${key} failed: SlowDown: Please reduce your request rate`);
@@ -201,7 +202,7 @@ describe('the object store fails on write', () => {
     const api = await startDemoApi({ key: RECOGNISABLE_KEY });
     try {
       const config = parseConfig({ ...base, source: { ...base.source, url: `${api.url}/v1/current.json` } });
-      const result = await runHour({ config, stack: localStack(), lakeDir: lake, hour: scheduledHour('2026-11-25T18:00:00Z'), fast: true, apiKey: RECOGNISABLE_KEY, stores: { raw } });
+      const result = await runHour({ config, stack: localStack(), lakeDir: lake, hour: scheduledHour('2026-11-25T18:00:00Z'), now: clockOf(scheduledHour('2026-11-25T18:00:00Z')), fast: true, apiKey: RECOGNISABLE_KEY, stores: { raw } });
       return { result, raw, lake };
     } finally {
       await api.close();

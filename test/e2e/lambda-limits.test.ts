@@ -9,7 +9,7 @@ import { runHour } from '../../src/cli/twin/run.js';
 import { startDemoApi } from '../../src/demo/weather-api.js';
 import { parseConfig } from '../../src/core/config.js';
 import { projectConfig } from '../helpers/synth.js';
-import { definition, localStack, RECOGNISABLE_KEY, runAgainstDemo, tempLake } from '../helpers/twin.js';
+import { clockOf, definition, localStack, RECOGNISABLE_KEY, runAgainstDemo, tempLake } from '../helpers/twin.js';
 
 beforeAll(() => {
   localStack();
@@ -35,6 +35,7 @@ function stalledStore(inner: ObjectStore, heedBudget: boolean): ObjectStore & { 
     calls: 0,
     get: (key: string, options?: { signal?: AbortSignal }) => (key.startsWith('_schemas') ? inner.get(key, options) : (store.calls++, stall(options?.signal))),
     put: (_key: string, _body: Uint8Array, options: { signal?: AbortSignal }) => (store.calls++, stall(options.signal)),
+    list: (prefix: string) => inner.list(prefix),
   };
   return store;
 }
@@ -44,7 +45,7 @@ async function runWithStores(stack: LocalStack, stores: { raw?: ObjectStore }, l
   try {
     const base = projectConfig();
     const config = parseConfig({ ...base, source: { ...base.source, url: `${api.url}/v1/current.json` } });
-    return await runHour({ config, stack, lakeDir: lake, hour: scheduledHour('2026-11-25T18:00:00Z'), fast: true, apiKey: RECOGNISABLE_KEY, stores });
+    return await runHour({ config, stack, lakeDir: lake, hour: scheduledHour('2026-11-25T18:00:00Z'), now: clockOf(scheduledHour('2026-11-25T18:00:00Z')), fast: true, apiKey: RECOGNISABLE_KEY, stores });
   } finally {
     await api.close();
   }

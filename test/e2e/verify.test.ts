@@ -18,7 +18,7 @@ import { startControlPlane, type ControlPlane } from '../helpers/aws-stand-ins.j
 import { PROJECT_ROOT, runNode } from '../helpers/node-process.js';
 import { startS3Server } from '../helpers/s3-server.js';
 import { projectConfig } from '../helpers/synth.js';
-import { localStack, RECOGNISABLE_KEY, tempLake } from '../helpers/twin.js';
+import { clockOf, localStack, RECOGNISABLE_KEY, tempLake } from '../helpers/twin.js';
 
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const NOW = Date.parse('2026-11-25T18:20:00Z');
@@ -61,6 +61,7 @@ beforeAll(async () => {
           stack,
           lakeDir: tempLake(),
           hour: scheduledHour((input as { time: string }).time),
+          now: clockOf(scheduledHour((input as { time: string }).time)),
           input,
           fast: true,
           apiKey: RECOGNISABLE_KEY,

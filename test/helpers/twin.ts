@@ -10,6 +10,9 @@ import type { InjectedFaults } from '../../src/cli/twin/local-lambda.js';
 import { startDemoApi, type DemoApiOptions } from '../../src/demo/weather-api.js';
 import { projectConfig } from './synth.js';
 
+/** The clock of a run of `hour` as the schedule starts it: a few minutes into the hour. */
+export const clockOf = (hour: { iso: string }) => () => Date.parse(hour.iso) + 3 * 60_000;
+
 /** A key no real text contains, so finding it anywhere means it leaked. */
 export const RECOGNISABLE_KEY = 'LEAK-CANARY-9f8e7d6c5b4a';
 
@@ -38,7 +41,7 @@ export interface TwinRun extends RunResult {
 /** Runs one hour of the synthesized state machine against a demo API with the given faults. */
 export async function runAgainstDemo(
   faults: DemoApiOptions = {},
-  options: { lake?: string; hour?: string; input?: unknown; config?: (c: PipelineConfig) => PipelineConfig; stack?: LocalStack; inject?: InjectedFaults } = {},
+  options: { lake?: string; hour?: string; input?: unknown; config?: (c: PipelineConfig) => PipelineConfig; stack?: LocalStack; inject?: InjectedFaults; now?: () => number; allowCurrentData?: boolean } = {},
 ): Promise<TwinRun> {
   const hour = scheduledHour(options.hour ?? '2026-11-25T18:00:00Z');
   const api = await startDemoApi({ key: RECOGNISABLE_KEY, now: () => Date.parse(hour.iso), ...faults });
@@ -52,6 +55,9 @@ export async function runAgainstDemo(
       config,
       stack: options.stack ?? localStack(),
       inject: options.inject,
+      // The run happens in its own hour, as the schedule starts it (the default source answers for "now" only).
+      now: options.now ?? clockOf(hour),
+      allowCurrentData: options.allowCurrentData,
       lakeDir: lake,
       hour,
       fast: true,

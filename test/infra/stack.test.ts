@@ -82,7 +82,7 @@ describe('state machine', () => {
 
   it('passes keys and counts between steps, never records or the key', () => {
     const states = definition().States;
-    expect(states.Fetch!.Parameters).toEqual({ 'time.$': '$.time' });
+    expect(states.Fetch!.Parameters).toBeUndefined(); // the execution input: time, and allowCurrentData when given
     expect(states.Transform!.Parameters).toEqual({ 'hour.$': '$.fetch.hour', 'rawKeys.$': '$.fetch.rawKeys' });
   });
 

@@ -12,7 +12,7 @@ const source = (columns: Record<string, string> = {}) =>
   parseConfig({ source: { name: 'edge', url: 'https://x.example/a', auth: { in: 'none' }, columns }, table: 'edge', schedule: 'rate(1 hour)' }).source;
 
 /** Encodes records through the real transform and reads the Parquet back with DuckDB. */
-async function roundTrip(records: unknown, sql = 'SELECT * EXCLUDE (lake_scheduled_hour, lake_ingested_at, lake_raw_key) FROM t', columns: Record<string, string> = {}) {
+async function roundTrip(records: unknown, sql = 'SELECT * EXCLUDE (lake_scheduled_hour, lake_ingested_at, lake_raw_key, lake_current_data) FROM t', columns: Record<string, string> = {}) {
   const body = new TextEncoder().encode(typeof records === 'string' ? records : JSON.stringify(records));
   const encoded = encodeHour([{ key: 'edge/raw.json', body }], { source: source(columns), table: 'edge', hour: scheduledHour('2026-11-25T18:00:00Z'), ingestedAt: 0 });
   const file = join(mkdtempSync(join(tmpdir(), 'api-lake-edge-')), 'out.parquet');
@@ -27,7 +27,7 @@ describe('unusual but valid data', () => {
     const { types, rows } = await roundTrip([record]);
     const name = `${'n_'.repeat(49)}leaf`;
     expect(types).toMatchObject({ [name]: 'VARCHAR' });
-    expect(Object.keys(types)).toHaveLength(1 + 3); // the column and the three lineage columns
+    expect(Object.keys(types)).toHaveLength(1 + 4); // the column and the four lineage columns
     expect(rows).toEqual([{ [name]: 'deep' }]);
   });
 
@@ -42,7 +42,7 @@ describe('unusual but valid data', () => {
   it('writes 2,000 fields as 2,000 columns', async () => {
     const record = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`f${i}`, i]));
     const { types, rows } = await roundTrip([record, record]);
-    expect(Object.keys(types)).toHaveLength(2000 + 3);
+    expect(Object.keys(types)).toHaveLength(2000 + 4);
     expect(rows[1]!.f1999).toBe(1999);
   });
 

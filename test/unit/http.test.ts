@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config.js';
 import { ApiAuthError, ApiRequestError, ApiUnavailableError } from '../../src/core/errors.js';
 import { buildRequest, callSource, parseRetryAfter, type HttpClient, type HttpResponse } from '../../src/core/http.js';
+import { scheduledHour } from '../../src/core/layout.js';
 import { failureOf } from '../helpers/errors.js';
 
 const KEY = 'k3y-SECRET/with+chars=';
@@ -24,22 +25,49 @@ function respond(...responses: (Partial<HttpResponse> & { headers?: Record<strin
 }
 
 const body = (text: string) => new TextEncoder().encode(text);
+const HOUR = scheduledHour('2026-11-25T18:00:00Z');
 
 describe('buildRequest', () => {
   it('sends the key as configured: query parameter, header or bearer', () => {
-    expect(new URL(buildRequest(source({ in: 'query', name: 'key' }), KEY).url).searchParams.get('key')).toBe(KEY);
-    expect(buildRequest(source({ in: 'header', name: 'x-api-key' }), KEY).headers['x-api-key']).toBe(KEY);
-    expect(buildRequest(source({ in: 'bearer' }), KEY).headers.authorization).toBe(`Bearer ${KEY}`);
-    expect(buildRequest(source({ in: 'bearer' }), KEY).url).not.toContain(KEY);
+    expect(new URL(buildRequest(source({ in: 'query', name: 'key' }), KEY, HOUR).url).searchParams.get('key')).toBe(KEY);
+    expect(buildRequest(source({ in: 'header', name: 'x-api-key' }), KEY, HOUR).headers['x-api-key']).toBe(KEY);
+    expect(buildRequest(source({ in: 'bearer' }), KEY, HOUR).headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(buildRequest(source({ in: 'bearer' }), KEY, HOUR).url).not.toContain(KEY);
+  });
+
+  it('fills in the hour placeholders: URL-encoded in the URL path and the query, as they are in headers', () => {
+    const templated = parseConfig({
+      source: {
+        name: 'w',
+        url: 'https://api.example.com/v1/{{hour.date}}/{{hour.start}}.json',
+        params: { since: '{{hour.start}}', until: '{{hour.end}}', from: '{{hour.start_epoch}}', to: '{{hour.end_epoch}}', hour: '{{ hour.hh }}' },
+        headers: { 'x-window': '{{hour.start}}/{{hour.end}}' },
+        auth: { in: 'none' },
+      },
+      table: 't',
+      schedule: 'rate(1 hour)',
+    }).source;
+    const request = buildRequest(templated, undefined, HOUR);
+    const url = new URL(request.url);
+    expect(url.pathname).toBe('/v1/2026-11-25/2026-11-25T18%3A00%3A00Z.json');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ since: '2026-11-25T18:00:00Z', until: '2026-11-25T19:00:00Z', from: '1795629600', to: '1795633200', hour: '18' });
+    expect(request.url).toContain('since=2026-11-25T18%3A00%3A00Z');
+    expect(request.headers['x-window']).toBe('2026-11-25T18:00:00Z/2026-11-25T19:00:00Z');
+  });
+
+  it('refuses an unknown placeholder in the config, listing the known ones', () => {
+    expect(() => parseConfig({ source: { name: 'w', url: 'https://a.example/{{hour.day}}', params: { at: '{{now}}' }, auth: { in: 'none' } }, table: 't', schedule: 'rate(1 hour)' })).toThrow(
+      /source\.url: unknown placeholder \{\{hour\.day\}\}; the known ones are \{\{hour\.start\}\}, \{\{hour\.end\}\}, \{\{hour\.start_epoch\}\}, \{\{hour\.end_epoch\}\}, \{\{hour\.date\}\}, \{\{hour\.hh\}\}\n {2}- source\.params\.at: unknown placeholder \{\{now\}\}/,
+    );
   });
 
   it('refuses to call without a key when the source needs one', () => {
-    expect(() => buildRequest(source({ in: 'query', name: 'key' }), '')).toThrow(/no API key is set.*set-key/);
+    expect(() => buildRequest(source({ in: 'query', name: 'key' }), '', HOUR)).toThrow(/no API key is set.*set-key/);
   });
 });
 
 describe('callSource classification', () => {
-  const request = buildRequest(source({ in: 'query', name: 'key' }), KEY);
+  const request = buildRequest(source({ in: 'query', name: 'key' }), KEY, HOUR);
 
   it('returns a 2xx body as received with its content type', async () => {
     const { deps } = respond({ status: 200, body: body('{"a": 1.0}'), headers: { 'content-type': 'application/json; charset=utf-8' } });
@@ -95,7 +123,7 @@ describe('callSource classification', () => {
 });
 
 describe('Retry-After', () => {
-  const request = buildRequest(source({ in: 'none' }), undefined);
+  const request = buildRequest(source({ in: 'none' }), undefined, HOUR);
 
   it('parses delta-seconds and HTTP dates', () => {
     const now = Date.parse('2026-11-25T18:00:00Z');

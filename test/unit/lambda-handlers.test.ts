@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hourFromEpochMs, rawObjectKey } from '../../src/core/layout.js';
 import { DEMO_API_KEY } from '../../src/demo/weather-api.js';
 import { startLocalAws, type LocalAws } from '../helpers/local-aws.js';
 import { runNode } from '../helpers/node-process.js';
@@ -11,6 +12,11 @@ beforeAll(async () => {
 });
 afterAll(async () => aws?.stop());
 
+/** The hour this test runs in: the default source answers for "now" only, so Fetch is refused any other. */
+const NOW_HOUR = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+const NOW_TIME = NOW_HOUR.toISOString().replace('.000Z', 'Z');
+const NOW_KEY = rawObjectKey('weather', hourFromEpochMs(NOW_HOUR.getTime()));
+
 /** Invokes the real Lambda handler module in a fresh process, as the Lambda runtime would, with AWS on 127.0.0.1. */
 function invoke(handler: 'fetch' | 'transform', event: unknown) {
   const script = `import('./src/handlers/${handler}.ts').then((m) => m.handler(${JSON.stringify(event)})).then((o) => console.log('RESULT ' + JSON.stringify(o)), (e) => { console.log('FAILED ' + e.name + ': ' + e.message); process.exitCode = 1; })`;
@@ -20,15 +26,15 @@ function invoke(handler: 'fetch' | 'transform', event: unknown) {
 describe('fetch Lambda handler against S3, Secrets Manager and the demo API on 127.0.0.1', () => {
   it('reads the key, calls the API and stores the response as received, without the key in the output', async () => {
     // Act: the project's source, pointed at the demo API
-    const run = await invoke('fetch', { time: '2026-11-25T18:00:00Z' });
+    const run = await invoke('fetch', { time: NOW_TIME });
     // Assess
     const result = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));
-    expect(result).toMatchObject({ source: 'weather', hour: '2026-11-25T18:00:00.000Z', rawKeys: ['weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json'], httpStatus: 200 });
+    expect(result).toMatchObject({ source: 'weather', hour: NOW_HOUR.toISOString(), rawKeys: [NOW_KEY], httpStatus: 200 });
     const stored = await aws.s3.client.send(new GetObjectCommand({ Bucket: aws.buckets.raw, Key: result.rawKeys[0] }));
     const body = await stored.Body!.transformToString();
     expect(JSON.parse(body)).toHaveProperty('current');
     expect(result.bytes).toBe(Buffer.byteLength(body));
-    expect(stored.Metadata).toMatchObject({ source: 'weather', 'scheduled-hour': '2026-11-25T18:00:00.000Z', 'http-status': '200' });
+    expect(stored.Metadata).toMatchObject({ source: 'weather', 'scheduled-hour': NOW_HOUR.toISOString(), 'http-status': '200' });
     expect(stored.Metadata!.url).not.toContain(DEMO_API_KEY);
     expect(run.stdout + run.stderr).not.toContain(DEMO_API_KEY);
   });
@@ -37,7 +43,7 @@ describe('fetch Lambda handler against S3, Secrets Manager and the demo API on 1
     const stored = aws.secrets.state.value;
     aws.secrets.state.value = undefined;
     try {
-      const run = await invoke('fetch', { time: '2026-11-25T18:00:00Z' });
+      const run = await invoke('fetch', { time: NOW_TIME });
       expect(run.stdout).toMatch(/FAILED SecretUnavailableError: cannot read secret api-lake\/weather\/api-key \(AccessDeniedException: .*not authorized to perform: secretsmanager:GetSecretValue on resource: "arn:aws:secretsmanager:\S+:secret:api-lake\/weather\/api-key".*\): .*npx api-lake set-key/);
     } finally {
       aws.secrets.state.value = stored;

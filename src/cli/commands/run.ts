@@ -7,21 +7,25 @@ import { formatTable } from '../format.js';
 import { loadLocalStack } from '../twin/definition.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
 import { runHour, type ProgressEvent, type RunResult } from '../twin/run.js';
+import { unfetchableHour } from '../../core/fetchable-hour.js';
 import { hourOption, loadRunConfig } from './common.js';
 
-export const RUN_USAGE = `Usage: api-lake run [--config FILE] [--lake DIR] [--hour ISO-8601] [--api-url URL] [--demo] [--fast]
+export const RUN_USAGE = `Usage: api-lake run [--config FILE] [--lake DIR] [--hour ISO-8601] [--api-url URL] [--demo] [--fast] [--allow-current-data]
   Runs the deployed state machine for one hour on this machine (the local twin).
-  --config FILE   pipeline config (default api-lake.config.json)
-  --lake DIR      on-disk lake (default ./lake)
-  --hour TIME     scheduled hour in UTC, e.g. 2026-11-25T18:00Z (default: the current hour)
-  --api-url URL   call this URL instead of source.url (https, or http on a loopback host)
-  --demo          start the bundled demo API in-process and call it (no key needed)
-  --fast          retry waits of zero (tests, demos); without it the deployed waits apply
-  The API key comes from API_LAKE_API_KEY (not needed with --demo).
+  --config FILE         pipeline config (default api-lake.config.json)
+  --lake DIR            on-disk lake (default ./lake)
+  --hour TIME           scheduled hour in UTC, e.g. 2026-11-25T18Z or 2026-11-25T18:00Z (default: the current hour)
+  --api-url URL         call this URL instead of source.url (https, or http on a loopback host)
+  --demo                call the bundled demo API, started in-process (no key needed): source.url's path on it
+  --fast                retry waits of zero (tests, demos); without it the deployed waits apply
+  --allow-current-data  a source with no hour placeholder answers for now: store that answer under a past
+                        --hour anyway (marked: lake_current_data is true); without it such an hour is refused
+  The API key comes from API_LAKE_API_KEY (not needed with --demo). A future hour is always refused.
   Exit status: 0 succeeded or hour skipped, 1 failed (after the notification), 2 bad arguments or config.`;
 
 export const BACKFILL_USAGE = `Usage: api-lake backfill --from ISO-8601 --to ISO-8601 [run options]
-  Runs every hour from --from to --to (both included) in order; rerunning an hour overwrites it.`;
+  Runs every hour from --from to --to (both included) in order; rerunning an hour overwrites it. The source must
+  ask the API for the hour (a placeholder such as {{hour.date}}); with none, only --allow-current-data runs it.`;
 
 const RUN_OPTIONS = {
   config: { type: 'string' },
@@ -30,23 +34,35 @@ const RUN_OPTIONS = {
   'api-url': { type: 'string' },
   demo: { type: 'boolean', default: false },
   fast: { type: 'boolean', default: false },
+  'allow-current-data': { type: 'boolean', default: false },
 } as const;
 
 interface Session {
   readonly config: PipelineConfig;
   readonly lake: string;
   readonly fast: boolean;
+  readonly allowCurrentData: boolean;
   readonly demo?: DemoApi;
-  readonly demoHour: { current: number };
   readonly apiKey?: string;
 }
 
-async function openSession(values: { config?: string; lake: string; 'api-url'?: string; demo: boolean; fast: boolean }): Promise<Session> {
+type SessionValues = { config?: string; lake: string; 'api-url'?: string; demo: boolean; fast: boolean; 'allow-current-data': boolean };
+
+async function openSession(values: SessionValues): Promise<Session> {
   if (values.demo && values['api-url']) throw new UsageError('--demo and --api-url exclude each other', RUN_USAGE);
-  const demoHour = { current: Date.now() };
-  const demo = values.demo ? await startDemoApi({ now: () => demoHour.current }) : undefined;
-  const config = loadRunConfig(values.config, demo ? `${demo.url}/v1/current.json` : values['api-url']);
-  return { config, lake: values.lake, fast: values.fast, demo, demoHour, apiKey: demo ? DEMO_API_KEY : undefined };
+  const file = loadRunConfig(values.config);
+  // The demo answers on source.url's own path (current.json, history.json, ...), for the real clock: it never fakes the hour.
+  const demo = values.demo ? await startDemoApi() : undefined;
+  const config = demo ? loadRunConfig(values.config, file.source.url.replace(/^https?:\/\/[^/]+/, demo.url)) : values['api-url'] ? loadRunConfig(values.config, values['api-url']) : file;
+  return { config, lake: values.lake, fast: values.fast, allowCurrentData: values['allow-current-data'], demo, apiKey: demo ? DEMO_API_KEY : undefined };
+}
+
+/** Refuses, before anything runs, an hour the API cannot be asked for (hour-template.ts): a future one, or a past one of a "now"-only source. */
+function assertFetchable(config: PipelineConfig, hours: Hour[], allowCurrentData: boolean, usage: string, now = Date.now()): void {
+  const refused = hours.map((hour) => unfetchableHour(hour, { source: config.source, now, allowCurrentData, graceMs: 0 })).filter((r) => r !== undefined);
+  if (refused.length === 0) return;
+  const more = refused.length > 1 ? ` (${refused.length} of the ${hours.length} hours are refused)` : '';
+  throw new UsageError(`${refused[0]}${more}`, usage);
 }
 
 /** Runs hours in order through the local twin, printing progress; returns the results. */
@@ -54,7 +70,6 @@ async function runHours(session: Session, hours: Hour[], out: NodeJS.WritableStr
   const { stack } = await loadLocalStack(session.config);
   const results: RunResult[] = [];
   for (const hour of hours) {
-    session.demoHour.current = Date.parse(hour.iso) + 5 * 60_000;
     out.write(`\n${hour.iso.slice(0, 16)}Z  ${session.config.source.name} -> ${session.config.table}\n`);
     const result = await runHour({
       config: session.config,
@@ -63,6 +78,7 @@ async function runHours(session: Session, hours: Hour[], out: NodeJS.WritableStr
       lakeDir: session.lake,
       hour,
       fast: session.fast,
+      allowCurrentData: session.allowCurrentData,
       apiKey: session.apiKey,
       onProgress: (event) => out.write(progressLine(event)),
       onNotification: (n, path) => err.write(`  ! notification (${n.subject}) written to ${relative('.', path)}:\n    ${n.message}\n`),
@@ -112,11 +128,12 @@ export async function runCommand(argv: string[], out = process.stdout, err = pro
   return exitCode([(await runOnce(values, out, err)).result]);
 }
 
-type RunValues = Parameters<typeof openSession>[0] & { hour?: string };
+type RunValues = SessionValues & { hour?: string };
 
 /** One hour through the twin, with its summary; returns the result and the config it ran with. */
 async function runOnce(values: RunValues, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<{ result: RunResult; config: PipelineConfig }> {
   const hour = hourOption(values.hour);
+  assertFetchable(loadRunConfig(values.config), [hour], values['allow-current-data'], RUN_USAGE);
   const session = await openSession(values);
   try {
     const [result] = await runHours(session, [hour], out, err);
@@ -133,6 +150,7 @@ export async function backfillCommand(argv: string[], out = process.stdout, err 
   const hours = hoursBetween(hourOption(values.from, 'from'), hourOption(values.to, 'to'));
   if (hours.length === 0) throw new UsageError(`--from ${values.from} is after --to ${values.to}`, BACKFILL_USAGE);
   if (hours.length > 24 * 366) throw new UsageError(`the range holds ${hours.length} hours; backfill at most a year at a time`, BACKFILL_USAGE);
+  assertFetchable(loadRunConfig(values.config), hours, values['allow-current-data'], BACKFILL_USAGE);
   const session = await openSession(values);
   try {
     const results = await runHours(session, hours, out, err);
@@ -154,7 +172,7 @@ export async function backfillCommand(argv: string[], out = process.stdout, err 
 export async function startCommand(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
   const { values } = parse(argv, { config: RUN_OPTIONS.config, lake: RUN_OPTIONS.lake, hour: RUN_OPTIONS.hour }, 'Usage: api-lake start [--config FILE] [--lake DIR] [--hour ISO-8601]');
   out.write('api-lake local twin: the deployed state machine, the real step code, an on-disk lake and the bundled demo API.\n');
-  const { result, config } = await runOnce({ ...values, demo: true, fast: true }, out, err);
+  const { result, config } = await runOnce({ ...values, demo: true, fast: true, 'allow-current-data': false }, out, err);
   if (result.status === 'FAILED') return 1;
   // A few data columns of what was just loaded, whatever the source: the first text column and the last numbers.
   const columns = (result.output?.transform?.columns ?? []).map((c) => c.split(' ') as [string, string]);

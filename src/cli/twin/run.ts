@@ -52,6 +52,8 @@ export interface RunOptions {
   readonly onNotification?: (notification: Notification, path: string) => void;
   /** The raw execution input; defaults to `{"time": <hour>}` as EventBridge sends it. */
   readonly input?: unknown;
+  /** Adds `"allowCurrentData": true` to the default input: a "now"-only source may store under a past hour. */
+  readonly allowCurrentData?: boolean;
   /** Replace the on-disk zones (fault-injection tests). */
   readonly stores?: LocalTaskOptions['stores'];
   /** The stack came from `loadLocalStack`, which validated its definition when it was synthesized: skip validating again. */
@@ -113,7 +115,7 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
   // The library mutates the definition it is given: hand it a copy.
   const validationOptions = options.validated ? { noValidate: true } : FULL_VALIDATION;
   const machine = new StateMachine(structuredClone(definition) as never, { validationOptions });
-  const input = options.input !== undefined ? options.input : { time: options.hour.iso.replace('.000Z', 'Z') };
+  const input = options.input !== undefined ? options.input : { time: options.hour.iso.replace('.000Z', 'Z'), ...(options.allowCurrentData ? { allowCurrentData: true } : {}) };
   const inputBytes = Buffer.byteLength(JSON.stringify(input ?? null), 'utf8');
   if (inputBytes > MAX_STATE_PAYLOAD_BYTES) {
     throw new Error(`the execution input is ${inputBytes} bytes; Step Functions refuses to start an execution with more than ${MAX_STATE_PAYLOAD_BYTES}`);

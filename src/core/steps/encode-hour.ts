@@ -12,18 +12,22 @@ export const LINEAGE_COLUMNS = {
   scheduledHour: 'lake_scheduled_hour',
   ingestedAt: 'lake_ingested_at',
   rawKey: 'lake_raw_key',
+  currentData: 'lake_current_data',
 } as const;
 
 const LINEAGE_SCHEMA: Pick<Column, 'name' | 'type' | 'list'>[] = [
   { name: LINEAGE_COLUMNS.scheduledHour, type: 'timestamp', list: false },
   { name: LINEAGE_COLUMNS.ingestedAt, type: 'timestamp', list: false },
   { name: LINEAGE_COLUMNS.rawKey, type: 'string', list: false },
+  { name: LINEAGE_COLUMNS.currentData, type: 'boolean', list: false },
 ];
 
 /** One raw response page: its key and its bytes as received. */
 export interface RawPage {
   readonly key: string;
   readonly body: Uint8Array;
+  /** The page answers for the time it was fetched, not for the scheduled hour (raw metadata `current-data`). */
+  readonly currentData?: boolean;
 }
 
 export interface EncodeOptions {
@@ -69,7 +73,7 @@ function encode(pages: readonly RawPage[], options: EncodeOptions, batchRows: nu
   if (file === 'columns changed') return file;
   if (file.records === 0) return null;
   const all = [...file.columns, ...LINEAGE_SCHEMA];
-  const schema = reconcileSchema(options.table, options.known, all, options.hour);
+  const schema = reconcileSchema(options.table, options.known, all, options.hour, options.source.columns);
   const body = file.writer.finish({ 'api-lake.source': options.source.name, 'api-lake.scheduled-hour': options.hour.iso });
   return { body, records: file.records, columns: all.map(columnSignature), schema };
 }
@@ -84,12 +88,13 @@ function write(
   const writer = new ParquetFileWriter();
   const pageStarts: number[] = [];
   const rawKeys: string[] = []; // reused from batch to batch
+  const currentData: boolean[] = [];
   let first: Column[] | undefined;
   let changed = false;
   const onBatch = (columns: Column[], firstRow: number, rows: number) => {
     first ??= withoutReservedNames(columns);
-    changed ||= columns.length !== first.length || columns.some((c, i) => columnSignature(c) !== columnSignature(first![i]!));
-    if (!changed) writer.addRows([...columns, ...lineage(rows, firstRow, pages, pageStarts, rawKeys, options)]);
+    changed ||= builder.provisional || columns.length !== first.length || columns.some((c, i) => columnSignature(c) !== columnSignature(first![i]!));
+    if (!changed) writer.addRows([...columns, ...lineage(rows, firstRow, pages, pageStarts, { rawKeys, currentData }, options)]);
   };
   const builder = new ColumnsBuilder(options.source.columns, { rows: batchRows, onBatch });
   for (const page of pages) {
@@ -109,19 +114,34 @@ function withoutReservedNames(columns: Column[]): Column[] {
   return columns.map(({ name, path, type, list }) => ({ name, path, type, list, values: [] }));
 }
 
-/** The lineage columns of `rows` records from `firstRow`: each record's raw key from the page it came from. */
-function lineage(rows: number, firstRow: number, pages: readonly RawPage[], pageStarts: readonly number[], rawKeys: string[], options: EncodeOptions): Column[] {
+/**
+ * The lineage columns of `rows` records from `firstRow`: each record's raw key, and whether it is current
+ * data, from the page it came from. `reused` holds their arrays, filled again for every batch.
+ */
+function lineage(
+  rows: number,
+  firstRow: number,
+  pages: readonly RawPage[],
+  pageStarts: readonly number[],
+  reused: { rawKeys: string[]; currentData: boolean[] },
+  options: EncodeOptions,
+): Column[] {
+  const { rawKeys, currentData } = reused;
   rawKeys.length = rows;
+  currentData.length = rows;
   pageStarts.forEach((start, i) => {
     const end = pageStarts[i + 1] ?? Infinity;
     const from = Math.max(start, firstRow) - firstRow;
     const to = Math.min(end, firstRow + rows) - firstRow;
-    if (from < to) rawKeys.fill(pages[i]!.key, from, to);
+    if (from >= to) return;
+    rawKeys.fill(pages[i]!.key, from, to);
+    currentData.fill(pages[i]!.currentData === true, from, to);
   });
-  const [scheduledHour, ingestedAt, rawKey] = LINEAGE_SCHEMA as [Column, Column, Column];
+  const [scheduledHour, ingestedAt, rawKey, current] = LINEAGE_SCHEMA as [Column, Column, Column, Column];
   return [
     { ...scheduledHour, path: '(lineage)', values: new Float64Array(rows).fill(Date.parse(options.hour.iso)) },
     { ...ingestedAt, path: '(lineage)', values: new Float64Array(rows).fill(options.ingestedAt) },
     { ...rawKey, path: '(lineage)', values: rawKeys },
+    { ...current, path: '(lineage)', values: currentData },
   ];
 }

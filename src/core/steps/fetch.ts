@@ -1,14 +1,19 @@
 import type { SourceConfig } from '../config.js';
 import { buildRequest, callSource, type HttpClient } from '../http.js';
-import { rawObjectKey, scheduledHour } from '../layout.js';
+import { InvalidInputError } from '../errors.js';
+import { LATE_RUN_GRACE_MS, unfetchableHour } from '../fetchable-hour.js';
+import { asksForTheHour } from '../hour-template.js';
+import { hourFromEpochMs, rawObjectKey, scheduledHour, type Hour } from '../layout.js';
 import type { ObjectStore, SecretStore, StepLogger } from '../ports.js';
 import { redact } from '../redact.js';
 import { fitMetadata } from '../store-limits.js';
 
-/** What the state machine passes to the Fetch step. */
+/** What the state machine passes to the Fetch step: the execution input. */
 export interface FetchInput {
   /** The scheduled time (EventBridge `time`); the hour is derived from it, never from the clock. */
   readonly time?: unknown;
+  /** true: a source that answers only for "now" may store that answer under a past hour, marked as current data. */
+  readonly allowCurrentData?: unknown;
 }
 
 /** What Fetch hands on: keys and counts only, never records or the key. */
@@ -32,16 +37,26 @@ export interface FetchDeps {
   readonly signal?: AbortSignal;
 }
 
+/** Raw metadata marking an answer that describes the time of the call, not the scheduled hour. */
+export const CURRENT_DATA_METADATA = 'current-data';
+
+/** Whether a response of `source` fetched at `fetchedAt` describes another time than `hour`: the source asks for "now", and now is a later hour. */
+export function isCurrentData(source: SourceConfig, hour: Hour, fetchedAt: number): boolean {
+  return !asksForTheHour(source) && hourFromEpochMs(fetchedAt).iso !== hour.iso;
+}
+
 /**
  * The Fetch step: read the key, call the source, store the 2xx body in the raw zone exactly as
  * received. Error responses throw (classified) and store nothing under the hour's key.
  */
 export async function runFetchStep(input: FetchInput, deps: FetchDeps): Promise<FetchOutput> {
   const hour = scheduledHour(input?.time);
-  const { source } = deps;
-  const { signal } = deps;
+  const { source, signal } = deps;
+  const refused = unfetchableHour(hour, { source, now: deps.now(), allowCurrentData: input?.allowCurrentData === true, graceMs: LATE_RUN_GRACE_MS });
+  if (refused) throw new InvalidInputError(refused);
   const apiKey = source.auth.in === 'none' ? undefined : await deps.secrets.getApiKey({ signal });
-  const request = { ...buildRequest(source, apiKey), signal };
+  const request = { ...buildRequest(source, apiKey, hour), signal };
+  const fetchedAt = deps.now();
   const response = await callSource(request, apiKey, {
     http: deps.http,
     sleep: deps.sleep,
@@ -54,9 +69,11 @@ export async function runFetchStep(input: FetchInput, deps: FetchDeps): Promise<
     {
       source: source.name,
       'scheduled-hour': hour.iso,
-      'fetched-at': new Date(deps.now()).toISOString(),
+      'fetched-at': new Date(fetchedAt).toISOString(),
       'http-status': String(response.status),
       attempt: String(response.attempt),
+      // A "now"-only source called in a later hour: the answer describes fetched-at, not the scheduled hour.
+      ...(isCurrentData(source, hour, fetchedAt) ? { [CURRENT_DATA_METADATA]: 'true' } : {}),
       url: redact(request.url, [apiKey]),
     },
     'url',
