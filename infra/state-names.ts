@@ -3,6 +3,7 @@
 /** State names: the local twin maps its handlers by these, so they are part of the contract. */
 export const STATE = {
   checkInput: 'CheckInput',
+  useStoredRaw: 'UseStoredRaw',
   fetch: 'Fetch',
   transform: 'Transform',
   inputInvalid: 'InputInvalid',

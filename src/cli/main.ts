@@ -8,6 +8,7 @@ Commands (local, no AWS account):
   start                  npm start: one hour through the local twin against the bundled demo API, then a query
   run [options]          run the deployed state machine for one hour on this machine
   backfill --from --to   run every hour of a range, in order
+  reprocess --from --to  transform the stored raw data of a range again, without calling the API (--aws: on AWS)
   demo-api [options]     the bundled WeatherAPI.com look-alike, with fault injection
   query "SQL"            SQL over the curated lake with DuckDB
 
@@ -24,6 +25,7 @@ const commands: Record<string, () => Promise<{ run: Command; usage: string }>> =
   start: async () => ({ run: (await import('./commands/run.js')).startCommand, usage: HELP }),
   run: async () => ({ run: (await import('./commands/run.js')).runCommand, usage: (await import('./commands/run.js')).RUN_USAGE }),
   backfill: async () => ({ run: (await import('./commands/run.js')).backfillCommand, usage: (await import('./commands/run.js')).BACKFILL_USAGE }),
+  reprocess: async () => ({ run: (argv) => import('./commands/reprocess.js').then((m) => m.reprocessCommand(argv)), usage: (await import('./commands/reprocess.js')).REPROCESS_USAGE }),
   'demo-api': async () => ({ run: (await import('./commands/demo-api.js')).demoApiCommand, usage: (await import('./commands/demo-api.js')).DEMO_API_USAGE }),
   query: async () => ({ run: (await import('./commands/query.js')).queryCommand, usage: (await import('./commands/query.js')).QUERY_USAGE }),
   'set-key': async () => ({ run: (argv) => import('./commands/aws.js').then((m) => m.setKeyCommand(argv)), usage: (await import('./commands/aws.js')).SET_KEY_USAGE }),

@@ -66,6 +66,11 @@ export function rawObjectKey(source: string, hour: Hour, page = 0): string {
   return `${source}/${partition(hour)}/${source}_${hour.compact}Z${suffix}.json`;
 }
 
+/** The prefix of every raw object of one hour of a source (every page): `<source>/dt=YYYY-MM-DD/hour=HH/`. */
+export function rawHourPrefix(source: string, hour: Hour): string {
+  return `${source}/${partition(hour)}/`;
+}
+
 /** Curated zone key: `<table>/dt=YYYY-MM-DD/hour=HH/<table>_<YYYYMMDDTHH>Z.parquet`. */
 export function curatedObjectKey(table: string, hour: Hour): string {
   return `${table}/${partition(hour)}/${table}_${hour.compact}Z.parquet`;

@@ -38,6 +38,8 @@ export interface ObjectStore {
   /** Writes the object whole (readers never see a partial object); overwrites an existing key. */
   put(key: string, body: Uint8Array, options: PutOptions): Promise<void>;
   get(key: string, options?: CallOptions): Promise<StoredObject>;
+  /** The keys under `prefix`, in key order (S3's ListObjectsV2); earlier versions of an object are not listed. */
+  list(prefix: string, options?: CallOptions): Promise<string[]>;
 }
 
 /** Reads the API key of a source. */

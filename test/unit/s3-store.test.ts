@@ -59,6 +59,13 @@ describe('S3ObjectStore against an S3-compatible server on 127.0.0.1', () => {
     expect(Buffer.from((await store.get('big/object.bin')).body).equals(second)).toBe(true);
   });
 
+  it('lists the keys under a prefix, in key order, as S3 returns them', async () => {
+    const store = s3rverStore();
+    for (const key of ['list/b.json', 'list/a b+c.json', 'list/sub/x.json', 'other/y.json']) await store.put(key, new Uint8Array([1]), { contentType: 'application/json' });
+    expect(await store.list('list/')).toEqual(['list/a b+c.json', 'list/b.json', 'list/sub/x.json']);
+    expect(await store.list('nothing/')).toEqual([]);
+  });
+
   it('reports a missing object as a terminal error naming it', async () => {
     const store = s3rverStore();
     await expect(store.get('nope.json')).rejects.toThrow(ObjectNotFoundError);
@@ -126,6 +133,17 @@ describe('S3ObjectStore retries and timeouts, against a misbehaving server on 12
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect(error.message).toBe('writing s3://raw-zone/k.json failed: SlowDown (HTTP 503): Please reduce your request rate.');
     expect(server.requests()).toBe(3);
+  });
+
+  it('follows continuation tokens until the listing is complete', async () => {
+    const server = await serve((req, res) => {
+      const token = new URL(req.url!, 'http://x').searchParams.get('continuation-token');
+      const page = (keys: string[], next?: string) =>
+        `<ListBucketResult>${keys.map((k) => `<Contents><Key>${k}</Key></Contents>`).join('')}<IsTruncated>${next ? 'true' : 'false'}</IsTruncated>${next ? `<NextContinuationToken>${next}</NextContinuationToken>` : ''}</ListBucketResult>`;
+      res.writeHead(200).end(token === null ? page(['p/1', 'p/2'], 'a&amp;b') : token === 'a&b' ? page(['p/3 &amp; 4']) : 'bad token');
+    });
+    expect(await s3rverStore(noWait, server.endpoint).list('p/')).toEqual(['p/1', 'p/2', 'p/3 & 4']);
+    expect(server.requests()).toBe(2);
   });
 
   it('does not retry a terminal error', async () => {

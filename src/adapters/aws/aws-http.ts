@@ -68,7 +68,8 @@ export interface AwsHttpOptions {
   /** The SigV4 signing name: `s3`, `secretsmanager`. */
   readonly service: string;
   readonly region: string;
-  readonly credentials?: () => AwsCredentials;
+  /** Where the credentials come from (default: the environment, as Lambda sets it); the CLI passes the SDK's chain. */
+  readonly credentials?: () => AwsCredentials | Promise<AwsCredentials>;
   /** Attempts for throttling, server errors (5xx), network errors and timeouts; default 3, like the SDK's. */
   readonly maxAttempts?: number;
   /** An attempt fails when the connection is silent this long; default 30 s. */
@@ -94,7 +95,7 @@ export interface AwsHttpResponse {
 /** Signs and sends requests to one AWS service, retrying the failures worth retrying. */
 export class AwsHttpClient {
   readonly region: string;
-  private readonly options: Required<Omit<AwsHttpOptions, 'credentials'>> & { credentials: () => AwsCredentials };
+  private readonly options: Required<Omit<AwsHttpOptions, 'credentials'>> & { credentials: () => AwsCredentials | Promise<AwsCredentials> };
 
   constructor(options: AwsHttpOptions) {
     this.region = options.region;
@@ -121,7 +122,7 @@ export class AwsHttpClient {
       let response: AwsHttpResponse | undefined;
       let failure: unknown;
       try {
-        response = await this.attempt(request, signal);
+        response = await this.attempt(request, await this.options.credentials(), signal);
       } catch (error) {
         failure = signal?.aborted ? budgetSpent(signal) : error;
       }
@@ -135,14 +136,14 @@ export class AwsHttpClient {
     }
   }
 
-  private attempt(request: AwsHttpRequest, signal: AbortSignal | undefined): Promise<AwsHttpResponse> {
-    const { service, region, credentials, idleTimeoutMs } = this.options;
+  private attempt(request: AwsHttpRequest, credentials: AwsCredentials, signal: AbortSignal | undefined): Promise<AwsHttpResponse> {
+    const { service, region, idleTimeoutMs } = this.options;
     const url = new URL(request.url);
     const body = typeof request.body === 'string' ? Buffer.from(request.body) : request.body && Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
     // aws4 signs the body's SHA-256 (x-amz-content-sha256 for S3): S3 rejects a body that does not match it.
     const signed = aws4.sign(
       { service, region, method: request.method, host: url.host, path: url.pathname + url.search, headers: { ...request.headers }, body: body ?? '' },
-      credentials(),
+      credentials,
     );
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     return new Promise((resolve, reject) => {
@@ -199,7 +200,7 @@ export function errorOf(response: AwsHttpResponse, doing: string): AwsServiceErr
 
 const XML_ENTITIES: Record<string, string> = { '&quot;': '"', '&apos;': "'", '&lt;': '<', '&gt;': '>', '&amp;': '&' };
 /** XML character data as text: S3 escapes the quotes around the resource in an AccessDenied message. */
-const xmlText = (value: string | undefined) => value?.replace(/&(quot|apos|lt|gt|amp);/g, (entity) => XML_ENTITIES[entity]!);
+export const xmlText = (value: string | undefined) => value?.replace(/&(quot|apos|lt|gt|amp);/g, (entity) => XML_ENTITIES[entity]!);
 
 /** An error response as the service names it: `<doing> failed: <Code> (HTTP <status>): <message>`. */
 export function serviceError(code: string, status: number, message: string | undefined, doing: string): AwsServiceError {

@@ -1,6 +1,6 @@
 import { ObjectNotFoundError, StoreRequestError, StoreUnavailableError } from '../../core/errors.js';
 import type { CallOptions, ObjectStore, PutOptions, StoredObject } from '../../core/ports.js';
-import { AwsServiceError, dnsSuffix, errorOf, type AwsHttpClient, type AwsHttpRequest, type AwsHttpResponse } from './aws-http.js';
+import { AwsServiceError, dnsSuffix, errorOf, xmlText, type AwsHttpClient, type AwsHttpRequest, type AwsHttpResponse } from './aws-http.js';
 
 const META_PREFIX = 'x-amz-meta-';
 
@@ -34,6 +34,19 @@ export class S3ObjectStore implements ObjectStore {
       if (name.startsWith(META_PREFIX) && typeof value === 'string') metadata[name.slice(META_PREFIX.length)] = value;
     }
     return { body: response.body, contentType: response.headers['content-type'], metadata };
+  }
+
+  async list(prefix: string, options: CallOptions = {}): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const query = new URLSearchParams({ 'list-type': '2', prefix, ...(token ? { 'continuation-token': token } : {}) });
+      const response = await this.request({ method: 'GET', url: `${this.urlOf('').replace(/\/$/, '')}?${query.toString().replaceAll('+', '%20')}` }, `listing ${this.location}/${prefix}`, options);
+      const text = Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength).toString('utf8');
+      for (const match of text.matchAll(/<Key>([^<]*)<\/Key>/g)) keys.push(xmlText(match[1])!);
+      token = /<IsTruncated>true<\/IsTruncated>/.test(text) ? xmlText(/<NextContinuationToken>([^<]*)<\/NextContinuationToken>/.exec(text)?.[1]) : undefined;
+    } while (token);
+    return keys;
   }
 
   /** The object's URL; each key segment percent-encoded (RFC 3986), as SigV4 signs S3 paths. */

@@ -1,8 +1,22 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import type { Dirent } from 'node:fs';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { InvalidInputError, ObjectNotFoundError, StoreRequestError, StoreUnavailableError } from '../../core/errors.js';
 import type { CallOptions, ObjectStore, PutOptions, StoredObject } from '../../core/ports.js';
 import { storeLimitViolation } from '../../core/store-limits.js';
+
+/** Where a versioned zone keeps replaced objects: `<zone>/.versions/<key>.v<UTC time of replacement>`. */
+export const VERSIONS_DIR = '.versions';
+const META_SUFFIX = '.meta.json';
+
+export interface FsObjectStoreOptions {
+  /**
+   * Keep an object that a put replaces, as S3 versioning keeps a noncurrent version (the deployed raw bucket is
+   * versioned): moved to `.versions/<key>.v<YYYYMMDDTHHMMSSmmmZ>` with its metadata, so no response is ever lost.
+   */
+  readonly keepVersions?: boolean;
+  readonly now?: () => number;
+}
 
 /**
  * A lake zone on disk with the same key layout as S3. Metadata sits beside each object in
@@ -14,7 +28,10 @@ import { storeLimitViolation } from '../../core/store-limits.js';
 export class FsObjectStore implements ObjectStore {
   readonly location: string;
 
-  constructor(root: string) {
+  constructor(
+    root: string,
+    private readonly options: FsObjectStoreOptions = {},
+  ) {
     this.location = resolve(root);
   }
 
@@ -28,7 +45,8 @@ export class FsObjectStore implements ObjectStore {
     try {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(tmp, body);
-      await writeFile(`${path}.meta.json`, JSON.stringify({ contentType: options.contentType, metadata: options.metadata ?? {} }, null, 2));
+      if (this.options.keepVersions) await this.keepVersion(key, path);
+      await writeFile(`${path}${META_SUFFIX}`, JSON.stringify({ contentType: options.contentType, metadata: options.metadata ?? {} }, null, 2));
       await rename(tmp, path);
     } catch (error) {
       throw new StoreUnavailableError(`writing ${path} failed: ${(error as Error).message}`, { cause: error });
@@ -45,8 +63,41 @@ export class FsObjectStore implements ObjectStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ObjectNotFoundError(`${path} does not exist`);
       throw new StoreUnavailableError(`reading ${path} failed: ${(error as Error).message}`, { cause: error });
     }
-    const meta = await readFile(`${path}.meta.json`, 'utf8').then(JSON.parse, () => ({ metadata: {} }));
+    const meta = await readFile(`${path}${META_SUFFIX}`, 'utf8').then(JSON.parse, () => ({ metadata: {} }));
     return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), contentType: meta.contentType, metadata: meta.metadata ?? {} };
+  }
+
+  async list(prefix: string, options: CallOptions = {}): Promise<string[]> {
+    budgetLeft(options, `listing ${this.location}/${prefix}`);
+    // Walk only the directory the prefix names (`weather/dt=2026-11-25/hour=18/` walks that hour).
+    const start = resolve(this.location, prefix.slice(0, prefix.lastIndexOf('/') + 1));
+    if (!start.startsWith(this.location)) throw new InvalidInputError(`prefix escapes the lake: ${prefix}`);
+    let entries: Dirent[];
+    try {
+      entries = await readdir(start, { recursive: true, withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new StoreUnavailableError(`listing ${start} failed: ${(error as Error).message}`, { cause: error });
+    }
+    return entries
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(this.location, join(entry.parentPath, entry.name)).split(sep).join('/'))
+      .filter((key) => key.startsWith(prefix) && !key.endsWith(META_SUFFIX) && !key.endsWith('.tmp') && !key.split('/').includes(VERSIONS_DIR))
+      .sort();
+  }
+
+  /** Moves the object at `path`, if any, with its metadata, to the versions directory. */
+  private async keepVersion(key: string, path: string): Promise<void> {
+    const at = new Date((this.options.now ?? Date.now)()).toISOString().replace(/[-:.]/g, '');
+    const kept = join(this.location, VERSIONS_DIR, `${key}.v${at}`);
+    try {
+      await mkdir(dirname(kept), { recursive: true });
+      await rename(path, kept);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // nothing to keep: the first version
+      throw error;
+    }
+    await rename(`${path}${META_SUFFIX}`, `${kept}${META_SUFFIX}`).catch(() => undefined);
   }
 
   private pathOf(key: string): string {

@@ -3,15 +3,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/local/config-file.js';
 import { stackNameOf, type PipelineConfig } from '../../core/config.js';
 import { curatedObjectKey, hourFromEpochMs, rawObjectKey, type Hour } from '../../core/layout.js';
 import { numberOption, parse } from '../args.js';
 import { awsClients, withAwsSetup, type AwsClients } from '../aws/clients.js';
+import { causeMessage, runExecution } from '../aws/executions.js';
+import { stackOutputs } from '../aws/stack.js';
 import { formatTable } from '../format.js';
 import { contextStackName } from './aws.js';
 
@@ -54,24 +55,15 @@ export async function verifyDeployment(options: VerifyOptions): Promise<Check[]>
   const deploy = `deploy it: API_LAKE_CONFIG=${options.configFile} npx cdk deploy`;
 
   // 1. The stack and its outputs.
-  let outputs: Record<string, string>;
-  try {
-    const described = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: options.stackName }));
-    outputs = Object.fromEntries((described.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
-  } catch (error) {
-    const e = error as Error;
-    if (e.name !== 'ValidationError') throw error;
-    return [{ check: 'stack', ok: false, detail: `stack ${options.stackName} not found in this account and region (${e.message})`, fix: deploy }];
-  }
+  const outputs = await stackOutputs(clients, options.stackName);
+  if (!outputs) return [{ check: 'stack', ok: false, detail: `stack ${options.stackName} not found in this account and region`, fix: deploy }];
   const missing = OUTPUTS.filter((name) => !outputs[name]);
   if (missing.length) return [{ check: 'stack', ok: false, detail: `stack ${options.stackName} lacks the outputs ${missing.join(', ')}`, fix: `${deploy} (an older or foreign stack)` }];
   checks.push({ check: 'stack', ok: true, detail: `${options.stackName}: every output present` });
 
   // 2. One execution for the hour, waited for.
   const name = `api-lake-verify-${hour.compact}-${randomUUID().slice(0, 8)}`;
-  const time = hour.iso.replace('.000Z', 'Z');
-  const started = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn: outputs.StateMachineArn, name, input: JSON.stringify({ time }) }));
-  const execution = await waitFor(options, started.executionArn!, sleep);
+  const execution = await runExecution(clients, outputs.StateMachineArn!, name, { time: hour.iso.replace('.000Z', 'Z') }, { ...options, sleep });
   const ended = executionCheck(execution, options);
   checks.push(ended.check);
   if (!ended.check.ok || ended.records === undefined) return checks;
@@ -109,22 +101,6 @@ export async function verifyDeployment(options: VerifyOptions): Promise<Check[]>
   return checks;
 }
 
-async function waitFor(options: VerifyOptions, executionArn: string, sleep: (ms: number) => Promise<void>): Promise<DescribeExecutionCommandOutput> {
-  const deadline = Date.now() + options.timeoutMs;
-  const began = Date.now();
-  let reported = -Infinity;
-  for (;;) {
-    const described = await options.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (described.status !== 'RUNNING' || Date.now() > deadline) return described;
-    // A line at the start and then every 15 s: enough to see it is alive, not a line per poll.
-    if (Date.now() - reported >= 15_000) {
-      reported = Date.now();
-      options.onProgress?.(`waiting for ${executionArn.split(':').pop()}: ${described.status}, ${Math.round((Date.now() - began) / 1000)} s`);
-    }
-    await sleep(options.pollMs ?? 5000);
-  }
-}
-
 function executionCheck(execution: DescribeExecutionCommandOutput, options: VerifyOptions): { check: Check; records?: number } {
   const arn = execution.executionArn ?? '';
   if (execution.status === 'RUNNING') {
@@ -151,14 +127,6 @@ const FIXES: Record<string, string> = {
   SchemaError: 'see "Types are remembered between hours" in the README',
 };
 const fixFor = (error: string) => FIXES[error] ?? 'read the failure e-mail or the execution in the Step Functions console';
-
-function causeMessage(cause: string | undefined): string {
-  try {
-    return (JSON.parse(cause ?? '') as { errorMessage?: string }).errorMessage ?? String(cause);
-  } catch {
-    return String(cause ?? '');
-  }
-}
 
 /** Rows of a Parquet file, as DuckDB reads them. */
 async function parquetRowCount(bytes: Uint8Array): Promise<number> {

@@ -61,7 +61,8 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
   const session = (fn: LocalFunction): RoleSession => ({ roleArn: fn.roleArn, session: fn.arn.split(':').pop()! });
   const zone = (fn: LocalFunction, variable: 'RAW_BUCKET' | 'CURATED_BUCKET', local: ObjectStore) =>
     new AccessCheckedStore(local, requireEnv(fn, variable), session(fn), access);
-  const rawDisk = options.stores?.raw ?? new FsObjectStore(paths.raw);
+  // The deployed raw bucket is versioned: the twin keeps replaced raw objects too (raw/.versions/).
+  const rawDisk = options.stores?.raw ?? new FsObjectStore(paths.raw, { keepVersions: true, now });
   const curatedDisk = options.stores?.curated ?? new FsObjectStore(paths.curated);
   const secretName = requireEnv(fetchFn, 'SECRET_NAME');
   const secrets = new AccessCheckedSecretStore(new EnvSecretStore(process.env, options.apiKey), secretName, localSecretArn(secretName), session(fetchFn), access);

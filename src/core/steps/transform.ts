@@ -1,9 +1,10 @@
-import { ObjectNotFoundError } from '../errors.js';
-import { curatedObjectKey, scheduledHour, tableSchemaKey } from '../layout.js';
+import { InvalidInputError, ObjectNotFoundError } from '../errors.js';
+import { curatedObjectKey, rawHourPrefix, scheduledHour, tableSchemaKey } from '../layout.js';
 import { parseTableSchema } from '../table-schema.js';
 import type { SourceConfig } from '../config.js';
 import type { ObjectStore, StepLogger } from '../ports.js';
 import { encodeHour, type RawPage } from './encode-hour.js';
+import { CURRENT_DATA_METADATA } from './fetch.js';
 
 export { encodeHour, LINEAGE_COLUMNS, type RawPage } from './encode-hour.js';
 
@@ -49,7 +50,13 @@ export async function runTransformStep(input: TransformInput, deps: TransformDep
   const hour = scheduledHour(input?.hour);
   const { signal } = deps;
   const pages: RawPage[] = [];
-  for (const rawKey of input.rawKeys ?? []) pages.push({ key: rawKey, body: (await deps.raw.get(rawKey, { signal })).body });
+  const prefix = rawHourPrefix(deps.source.name, hour);
+  const foreign = (input.rawKeys ?? []).find((key) => typeof key !== 'string' || !key.startsWith(prefix));
+  if (foreign !== undefined) throw new InvalidInputError(`raw key ${JSON.stringify(foreign)} is not an object of source ${deps.source.name} for the hour ${hour.iso} (under ${prefix})`);
+  for (const rawKey of input.rawKeys ?? []) {
+    const { body, metadata } = await deps.raw.get(rawKey, { signal });
+    pages.push({ key: rawKey, body, currentData: metadata[CURRENT_DATA_METADATA] === 'true' });
+  }
   const schemaKey = tableSchemaKey(deps.table);
   const known = await deps.curated.get(schemaKey, { signal }).then(
     (object) => parseTableSchema(object.body, schemaKey),

@@ -2,7 +2,7 @@ import { serviceError } from '../../../adapters/aws/aws-http.js';
 import { classifyS3Error } from '../../../adapters/aws/s3-store.js';
 import { secretReadError } from '../../../adapters/aws/secrets-manager.js';
 import { ObjectNotFoundError } from '../../../core/errors.js';
-import type { ObjectStore, SecretStore, StoredObject } from '../../../core/ports.js';
+import type { CallOptions, ObjectStore, SecretStore, StoredObject } from '../../../core/ports.js';
 import { deniedMessage, type LocalAccess, type RoleSession } from './access.js';
 
 /**
@@ -38,8 +38,13 @@ export class AccessCheckedStore implements ObjectStore {
     }
   }
 
-  private require(action: string, resource: string, doing: string): void {
-    const decision = this.access.decide(this.caller, action, resource);
+  async list(prefix: string, options?: CallOptions): Promise<string[]> {
+    this.require('s3:ListBucket', `arn:aws:s3:::${this.bucket}`, `listing ${this.location}/${prefix}`, { 's3:prefix': prefix });
+    return this.inner.list(prefix, options);
+  }
+
+  private require(action: string, resource: string, doing: string, context: Record<string, string> = {}): void {
+    const decision = this.access.decide(this.caller, action, resource, context);
     if (!decision.allowed) throw classifyS3Error(serviceError('AccessDenied', 403, deniedMessage(this.caller, action, resource, decision), doing), doing);
   }
 }
