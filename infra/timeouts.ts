@@ -19,7 +19,9 @@ export const TASK_TIMEOUT_MARGIN_SECONDS = 30;
 const FETCH_STORE_MARGIN_SECONDS = 20;
 /** The transform reads, converts and writes one hour; 5 minutes holds about 1M records at 1769 MB. */
 export const TRANSFORM_TIMEOUT_SECONDS = 300;
-/** Slack for the notification states and Step Functions' own latency. */
+/** A failed SNS publish of a notification is retried this often. */
+export const NOTIFY_RETRY_ATTEMPTS = { maxAttempts: 3, intervalSeconds: 2, backoffRate: 2 } as const;
+/** Slack for the notification states (their retries included) and Step Functions' own latency. */
 const NOTIFY_MARGIN_SECONDS = 120;
 
 /** The Fetch Lambda's timeout: every in-process attempt at the request timeout, one short Retry-After wait, the store. */

@@ -60,5 +60,7 @@ export class DataLakeBucket extends Construct {
         },
       ],
     });
+    // A retained bucket keeps its policy too (TLS only): otherwise cdk destroy deletes the policy and leaves the data open to plain HTTP.
+    if (retain) this.bucket.policy?.applyRemovalPolicy(RemovalPolicy.RETAIN);
   }
 }

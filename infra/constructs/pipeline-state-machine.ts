@@ -7,8 +7,17 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { PipelineConfig } from '../../src/core/config.js';
 import { STATE } from '../state-names.js';
-import { fetchTimeoutSeconds, LAMBDA_THROTTLE_RETRY, STORE_RETRY, taskTimeoutSeconds, TRANSFORM_TIMEOUT_SECONDS, worstCaseExecutionSeconds } from '../timeouts.js';
+import { fetchTimeoutSeconds, LAMBDA_THROTTLE_RETRY, NOTIFY_RETRY_ATTEMPTS, STORE_RETRY, taskTimeoutSeconds, TRANSFORM_TIMEOUT_SECONDS, worstCaseExecutionSeconds } from '../timeouts.js';
 
+
+/** SNS throttling and server errors on a publish (States.TaskFailed: every error of the task but a timeout). */
+const NOTIFY_RETRY: sfn.RetryProps = {
+  errors: ['States.TaskFailed'],
+  maxAttempts: NOTIFY_RETRY_ATTEMPTS.maxAttempts,
+  interval: Duration.seconds(NOTIFY_RETRY_ATTEMPTS.intervalSeconds),
+  backoffRate: NOTIFY_RETRY_ATTEMPTS.backoffRate,
+  jitterStrategy: sfn.JitterType.FULL,
+};
 
 export interface PipelineStateMachineProps {
   readonly config: PipelineConfig;
@@ -65,7 +74,8 @@ export class PipelineStateMachine extends Construct {
         jitterStrategy: sfn.JitterType.FULL,
       });
       task.addRetry({
-        errors: ['StoreUnavailableError'],
+        // S3 (both steps) and Secrets Manager (Fetch reads the key) failing for now: throttling, 5xx, no answer.
+        errors: task === fetch ? ['StoreUnavailableError', 'SecretStoreUnavailableError'] : ['StoreUnavailableError'],
         maxAttempts: STORE_RETRY.maxAttempts,
         interval: Duration.seconds(STORE_RETRY.intervalSeconds),
         backoffRate: STORE_RETRY.backoffRate,
@@ -120,6 +130,8 @@ export class PipelineStateMachine extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     });
     const failed = new sfn.Fail(this, STATE.failed, { errorPath: '$.failure.error', causePath: '$.failure.cause' });
+    // A throttled or failing publish would turn a reported failure into a silent one, and a skipped hour into FAILED.
+    notifyFailure.addRetry(NOTIFY_RETRY);
     notifyFailure.next(failed);
 
     const notifySkipped = new tasks.SnsPublish(this, STATE.notifySkipped, {
@@ -141,6 +153,7 @@ export class PipelineStateMachine extends Construct {
       }),
       resultPath: sfn.JsonPath.DISCARD,
     });
+    notifySkipped.addRetry(NOTIFY_RETRY);
     notifySkipped.next(new sfn.Succeed(this, STATE.hourSkipped));
 
     fetch.addCatch(notifySkipped, { errors: ['ApiUnavailableError'], resultPath: '$.error' });

@@ -115,6 +115,15 @@ export class SecretUnavailableError extends PipelineError {
   }
 }
 
+/** Secrets Manager failed for now (5xx, throttling, network, the step's time budget): the state machine retries it. */
+export class SecretStoreUnavailableError extends PipelineError {
+  readonly transient = true;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SecretStoreUnavailableError';
+  }
+}
+
 /** The pipeline configuration is invalid; `problems` lists every problem with its JSON path. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[], origin = 'configuration') {

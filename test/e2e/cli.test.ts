@@ -208,6 +208,16 @@ describe('api-lake set-key', () => {
     expect(first.text() + second.text()).not.toContain(RECOGNISABLE_KEY);
   });
 
+  it('after destroy scheduled the secret for deletion, restores it and stores the new key', async () => {
+    const { sm, client } = await secretsManager();
+    sm.state.secrets.set('api-lake/weather/api-key', { value: '{"apiKey":"old"}', deletedWithWindowDays: 7 });
+    const out = capture();
+    await setKeyCommand([], { stdin: Readable.from(['fresh-key']), out: out.stream, secrets: client });
+    expect(sm.state.secrets.get('api-lake/weather/api-key')).toEqual({ value: '{"apiKey":"fresh-key"}' });
+    expect(sm.state.calls).toEqual(['PutSecretValue api-lake/weather/api-key', 'RestoreSecret api-lake/weather/api-key', 'PutSecretValue api-lake/weather/api-key']);
+    expect(out.text()).toContain('Restored (it was scheduled for deletion) and updated secret api-lake/weather/api-key');
+  });
+
   it('says how to set up AWS when there are no credentials or no region', async () => {
     const noCredentials = { send: async () => Promise.reject(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })) };
     await expect(setKeyCommand([], { stdin: Readable.from(['k']), out: capture().stream, secrets: noCredentials as never })).rejects.toThrow(/no AWS credentials found: run `aws configure`/);

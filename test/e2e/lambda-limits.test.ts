@@ -69,6 +69,22 @@ describe('every Retry of the deployed definition', () => {
   });
 });
 
+describe('a failing publish', () => {
+  it('NotifySkipped throttled once is retried: the hour is still skipped, not FAILED', async () => {
+    const run = await runAgainstDemo({ failFirst: 100 }, { inject: { NotifySkipped: ['SNS.ThrottledException'] } });
+    expect(run.status).toBe('SKIPPED');
+    expect(run.progress.filter((e) => e.kind === 'state-retry' && e.state === 'NotifySkipped')).toHaveLength(1);
+    expect(run.notifications).toHaveLength(1);
+  });
+
+  it('NotifyFailure failing once is retried: the failure is still reported', async () => {
+    const run = await runAgainstDemo({ status: 401 }, { inject: { NotifyFailure: ['SNS.InternalErrorException'] } });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('ApiAuthError');
+    expect(run.notifications).toHaveLength(1);
+  });
+});
+
 describe('errors no Retry takes', () => {
   it.each(TASKS.flatMap((state) => ['Lambda.Unknown', 'Sandbox.Timedout', 'States.Timeout'].map((error) => [state, error] as const)))(
     '%s: %s is caught, notified, and the execution fails',

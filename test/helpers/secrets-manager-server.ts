@@ -23,11 +23,12 @@ export interface SecretsManagerStandIn {
   close(): Promise<void>;
 }
 
+const MARKED_FOR_DELETION = { __type: 'InvalidRequestException', Message: "You can't perform this operation on the secret because it was marked for deletion." };
 const NOT_FOUND = { __type: 'ResourceNotFoundException', Message: 'Secrets Manager can’t find the specified secret.' };
 
 /**
  * A Secrets Manager on 127.0.0.1 speaking its JSON protocol (GetSecretValue, CreateSecret, PutSecretValue,
- * DeleteSecret): it rejects a request whose SigV4 signature the SDK's own signer does not reproduce, or that
+ * DeleteSecret, RestoreSecret; a secret scheduled for deletion refuses changes as Secrets Manager does): it rejects a request whose SigV4 signature the SDK's own signer does not reproduce, or that
  * lacks the session token, and holds secrets whose values can change (rotation) or be missing.
  *
  * With `iam`, each GetSecretValue is decided against the synthesized stack's IAM for the role its session
@@ -100,12 +101,22 @@ export async function startSecretsManager(options: {
           return secret ? reply(200, { Name: name, SecretString: secret.value }) : reply(400, NOT_FOUND);
         }
         case 'PutSecretValue': {
+          if (secrets.get(name)?.deletedWithWindowDays !== undefined) return reply(400, MARKED_FOR_DELETION);
           const secret = live(name);
           if (!secret) return reply(400, NOT_FOUND);
           secret.value = input.SecretString ?? '';
           return reply(200, { Name: name });
         }
+        case 'RestoreSecret': {
+          const secret = secrets.get(name);
+          if (!secret) return reply(400, NOT_FOUND);
+          delete secret.deletedWithWindowDays;
+          return reply(200, { Name: name });
+        }
         case 'CreateSecret':
+          if (secrets.get(name)?.deletedWithWindowDays !== undefined) {
+            return reply(400, { __type: 'InvalidRequestException', Message: "You can't create this secret because a secret with this name is already scheduled for deletion." });
+          }
           if (secrets.has(name)) return reply(400, { __type: 'ResourceExistsException', Message: `The operation failed because the secret ${name} already exists.` });
           secrets.set(name, { value: input.SecretString ?? '' });
           return reply(200, { Name: name });

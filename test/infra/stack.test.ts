@@ -200,6 +200,9 @@ describe('data-lake buckets', () => {
     const retained = buckets.filter(([, b]) => b.DeletionPolicy === 'Retain').map(([id]) => id.replace(/Bucket[0-9A-F]{8}$/, ''));
     expect(retained.sort()).toEqual(['CuratedZone', 'RawZone']);
     expect(Object.keys(t.findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(1); // the Athena results only
+    // Their TLS-only policies stay with them.
+    const policies = Object.entries(t.findResources('AWS::S3::BucketPolicy')).filter(([, p]) => p.DeletionPolicy === 'Retain').map(([id]) => id.replace(/BucketPolicy[0-9A-F]{8}$/, ''));
+    expect(policies.sort()).toEqual(['CuratedZone', 'RawZone']);
   });
 
   it('takes the transition age from the config', () => {

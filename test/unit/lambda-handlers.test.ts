@@ -51,6 +51,18 @@ describe('fetch Lambda handler against S3, Secrets Manager and the demo API on 1
   });
 });
 
+describe('fetch Lambda handler when Secrets Manager fails for now', () => {
+  it('ends with the retried SecretStoreUnavailableError, not the terminal SecretUnavailableError', async () => {
+    aws.secrets.state.failNext = 5; // more than the client's three attempts
+    try {
+      const run = await invoke('fetch', { time: NOW_TIME });
+      expect(run.stdout).toMatch(/FAILED SecretStoreUnavailableError: cannot read secret api-lake\/weather\/api-key for now \(ServiceUnavailableException/);
+    } finally {
+      aws.secrets.state.failNext = 0;
+    }
+  });
+});
+
 describe('transform Lambda handler against S3 on 127.0.0.1', () => {
   it('reads raw, writes Parquet, logs JSON with source, hour and step on every line, and emits metrics', async () => {
     // Prepare

@@ -1,4 +1,4 @@
-import { SecretUnavailableError } from '../../core/errors.js';
+import { SecretStoreUnavailableError, SecretUnavailableError } from '../../core/errors.js';
 import type { CallOptions, SecretStore } from '../../core/ports.js';
 import { AwsServiceError, errorOf, type AwsHttpClient } from './aws-http.js';
 
@@ -56,8 +56,11 @@ export class SecretsManagerStore implements SecretStore {
  * the secret's ARN with AccessDeniedException, not ResourceNotFoundException, when the secret does not
  * exist (the ARN's random suffix is unknown, so the policy cannot match): both get the `set-key` hint.
  */
-export function secretReadError(secretName: string, failure: unknown): SecretUnavailableError {
+export function secretReadError(secretName: string, failure: unknown): SecretUnavailableError | SecretStoreUnavailableError {
   const { name } = failure as Error;
+  // Throttling, a server error, no answer at all (the network, the time budget): retried by the state machine.
+  const transient = failure instanceof AwsServiceError ? failure.transient : true;
+  if (transient) return new SecretStoreUnavailableError(`cannot read secret ${secretName} for now (${name}: ${(failure as Error).message})`, { cause: failure });
   // The service's message says who was refused what; a network failure's says what failed.
   const detail = failure instanceof AwsServiceError ? failure.detail : (failure as Error).message;
   const hint =

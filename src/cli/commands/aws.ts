@@ -34,7 +34,8 @@ export async function setKeyCommand(argv: string[], io: SetKeyIo = { stdin: proc
   if (!apiKey) throw new UsageError('no key given: type it at the prompt or pipe it on stdin', SET_KEY_USAGE);
   if (/\s/.test(apiKey)) throw new UsageError('the key contains whitespace; pipe exactly the key (printf %s "$KEY")', SET_KEY_USAGE);
   const outcome = await withAwsSetup(() => storeApiKey(io.secrets ?? client(values.region), secretName, config.source.secretField, apiKey), SET_KEY_USAGE);
-  io.out.write(`${outcome === 'created' ? 'Created' : 'Updated'} secret ${secretName} (${apiKey.length} characters; the key itself is not shown).\n`);
+  const done = { created: 'Created', updated: 'Updated', restored: 'Restored (it was scheduled for deletion) and updated' }[outcome];
+  io.out.write(`${done} secret ${secretName} (${apiKey.length} characters; the key itself is not shown).\n`);
   return 0;
 }
 

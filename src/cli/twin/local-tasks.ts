@@ -106,8 +106,18 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
         signal: stepBudget(invocation.getRemainingTimeInMillis()),
       }),
     ),
-    [STATE.notifyFailure]: notify,
-    [STATE.notifySkipped]: notify,
+    [STATE.notifyFailure]: withFaults(notify, options.inject?.[STATE.notifyFailure]),
+    [STATE.notifySkipped]: withFaults(notify, options.inject?.[STATE.notifySkipped]),
+  };
+}
+
+/** A service task (an SNS publish) that fails with the injected errors first, one per call, as the service would. */
+function withFaults(handler: TaskHandler, faults: readonly string[] = []): TaskHandler {
+  const pending = [...faults];
+  return async (input) => {
+    const fault = pending.shift();
+    if (fault) throw serviceFailure(fault, `${fault} (injected by the local twin)`);
+    return handler(input);
   };
 }
 
