@@ -40,7 +40,7 @@ export function buildRequest(source: SourceConfig, apiKey: string | undefined, h
   const headers: Record<string, string> = { accept: 'application/json' };
   for (const [name, value] of Object.entries(source.headers)) headers[name] = expandHour(value, hour);
   const needsKey = source.auth.in !== 'none';
-  if (needsKey && !apiKey) throw new ApiAuthError(`no API key is set for source "${source.name}": run \`npx api-lake set-key\``, 401);
+  if (needsKey && !apiKey) throw new ApiAuthError(`no API key is set for source "${source.name}": run \`npx api-lake set-key\``);
   if (source.auth.in === 'query') url.searchParams.set(source.auth.name, apiKey!);
   if (source.auth.in === 'header') headers[source.auth.name] = apiKey!;
   if (source.auth.in === 'bearer') headers.authorization = `Bearer ${apiKey}`;
@@ -95,13 +95,12 @@ export async function callSource(request: HttpRequest, apiKey: string | undefine
     if (status === 401 || status === 403) {
       throw new ApiAuthError(
         `the API refused the key (HTTP ${status}${detail ? `: ${detail}` : ''}). Check the key and store a valid one with \`npx api-lake set-key\``,
-        status,
       );
     }
     if (status >= 300 && status < 400) {
-      throw new ApiRequestError(`${safeUrl} answered a redirect (HTTP ${status}); redirects are not followed so the key is never sent elsewhere: point source.url at the final URL`, status);
+      throw new ApiRequestError(`${safeUrl} answered a redirect (HTTP ${status}); redirects are not followed so the key is never sent elsewhere: point source.url at the final URL`);
     }
-    throw new ApiRequestError(`${safeUrl} refused the request (HTTP ${status}${detail ? `: ${detail}` : ''}); check source.url and source.params`, status);
+    throw new ApiRequestError(`${safeUrl} refused the request (HTTP ${status}${detail ? `: ${detail}` : ''}); check source.url and source.params`);
   }
 }
 
@@ -118,14 +117,15 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
   return Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
 
+/** A request that got no response, as ApiUnavailableError, with the failure underneath as its cause. */
 function classifyTransportError(error: unknown, safeUrl: string, apiKey: string | undefined): Error {
   if (error instanceof ResponseTooLargeError) return error;
   const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (err.name === 'TimeoutError' || err.name === 'AbortError') {
-    return new ApiUnavailableError(`${safeUrl} did not answer within the request timeout`);
+    return new ApiUnavailableError(`${safeUrl} did not answer within the request timeout`, {}, { cause: error });
   }
   const reason = err.cause?.code ?? err.cause?.message ?? err.message ?? String(error);
-  return new ApiUnavailableError(`${safeUrl} could not be reached: ${redact(String(reason), [apiKey])}`);
+  return new ApiUnavailableError(`${safeUrl} could not be reached: ${redact(String(reason), [apiKey])}`, {}, { cause: error });
 }
 
 function bodySnippet(body: Uint8Array): string {

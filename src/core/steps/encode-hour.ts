@@ -1,9 +1,10 @@
-import { ColumnsBuilder, columnSignature, type Column } from '../columns.js';
+import { JsonColumnsReader } from '../../json-columns/index.js';
+import { columnSignature, type Column } from '../columns.js';
+import { ColumnsBuilder } from '../columns-builder.js';
 import type { SourceConfig } from '../config.js';
 import { SchemaError } from '../errors.js';
-import { readRecordsInto } from '../json-columns.js';
 import type { Hour } from '../layout.js';
-import { ParquetFileWriter, ROW_GROUP_ROWS } from '../parquet.js';
+import { ParquetFileWriter, ROW_GROUP_ROWS, type ParquetColumn, type ParquetType } from '../../parquet/index.js';
 import { extractRecords, parseJsonBody } from '../records.js';
 import { reconcileSchema, type TableSchema } from '../table-schema.js';
 
@@ -65,8 +66,11 @@ function encode(pages: readonly RawPage[], options: EncodeOptions, batchRows: nu
   // Each page straight into the columns (no record objects); if any needs the general path, all of
   // them again with JSON.parse, whose errors name each problem exactly.
   const file =
-    write(pages, options, batchRows, (page, builder) => readRecordsInto(page.body, recordsPath, builder)) ??
-    write(pages, options, batchRows, (page, builder) => {
+    write(pages, options, batchRows, (builder) => {
+      const reader = new JsonColumnsReader(builder);
+      return (page) => reader.read(page.body, recordsPath);
+    }) ??
+    write(pages, options, batchRows, (builder) => (page) => {
       builder.add(extractRecords(parseJsonBody(page.body, page.key), options.source.recordsPath, page.key));
       return true;
     })!;
@@ -78,12 +82,12 @@ function encode(pages: readonly RawPage[], options: EncodeOptions, batchRows: nu
   return { body, records: file.records, columns: all.map(columnSignature), schema };
 }
 
-/** The pages read by `read` into a Parquet file, batch by batch; null when `read` declines a page. */
+/** The pages read by a `reader` of the builder into a Parquet file, batch by batch; null when the reader declines a page. */
 function write(
   pages: readonly RawPage[],
   options: EncodeOptions,
   batchRows: number,
-  read: (page: RawPage, builder: ColumnsBuilder) => boolean,
+  reader: (builder: ColumnsBuilder) => (page: RawPage) => boolean,
 ): { writer: ParquetFileWriter; records: number; columns: Column[] } | 'columns changed' | null {
   const writer = new ParquetFileWriter();
   const pageStarts: number[] = [];
@@ -94,15 +98,24 @@ function write(
   const onBatch = (columns: Column[], firstRow: number, rows: number) => {
     first ??= withoutReservedNames(columns);
     changed ||= builder.provisional || columns.length !== first.length || columns.some((c, i) => columnSignature(c) !== columnSignature(first![i]!));
-    if (!changed) writer.addRows([...columns, ...lineage(rows, firstRow, pages, pageStarts, { rawKeys, currentData }, options)]);
+    if (!changed) writer.addRows([...columns, ...lineage(rows, firstRow, pages, pageStarts, { rawKeys, currentData }, options)].map(parquetColumnOf));
   };
   const builder = new ColumnsBuilder(options.source.columns, { rows: batchRows, onBatch });
+  const read = reader(builder);
   for (const page of pages) {
     pageStarts.push(builder.count);
-    if (!read(page, builder)) return null;
+    if (!read(page)) return null;
   }
-  builder.end();
+  builder.finish();
   return changed ? 'columns changed' : { writer, records: builder.count, columns: first ?? [] };
+}
+
+/** The Parquet type each column type is written as. */
+const PARQUET_TYPE: Record<Column['type'], ParquetType> = { double: 'DOUBLE', bigint: 'INT64', timestamp: 'TIMESTAMP_MILLIS', string: 'STRING', boolean: 'BOOLEAN' };
+
+/** A column as the Parquet writer takes it. */
+function parquetColumnOf(column: Column): ParquetColumn {
+  return { name: column.name, type: PARQUET_TYPE[column.type], list: column.list, values: column.values };
 }
 
 function withoutReservedNames(columns: Column[]): Column[] {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildColumns, cellsOf, columnName, columnSignature } from '../../src/core/columns.js';
+import { columnName } from '../../src/core/column-names.js';
+import { columnSignature } from '../../src/core/columns.js';
+import { cellsOf, columnsOf } from '../helpers/columns.js';
 import { parseTimestampUtc } from '../../src/core/timestamps.js';
 import { InvalidResponseError, SchemaError } from '../../src/core/errors.js';
 import { extractRecords, parseJsonBody } from '../../src/core/records.js';
@@ -11,7 +13,7 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe('flattening', () => {
   it('names nested fields by their full path', () => {
-    const columns = buildColumns([weather]);
+    const columns = columnsOf([weather]);
     const names = columns.map((c) => c.name);
     expect(names).toContain('current_condition_text');
     expect(names).toContain('location_tz_id');
@@ -28,25 +30,25 @@ describe('flattening', () => {
     expect(columnName(['dt'])).toBe('source_dt');
     expect(columnName(['Hour'])).toBe('source_hour');
     expect(columnName(['main', 'dt'])).toBe('main_dt');
-    expect(buildColumns([{ dt: 1764093600, hour: 18 }]).map((c) => c.name)).toEqual(['source_dt', 'source_hour']);
+    expect(columnsOf([{ dt: 1764093600, hour: 18 }]).map((c) => c.name)).toEqual(['source_dt', 'source_hour']);
   });
 
   it('refuses two fields that become one column, naming both', () => {
-    expect(() => buildColumns([{ a: { b_c: 1 }, a_b: { c: 2 } }])).toThrow(SchemaError);
-    expect(() => buildColumns([{ Temp: 1, temp: 2 }])).toThrow(/fields "Temp" and "temp" both become column "temp"/);
-    expect(() => buildColumns([{ 'a.b': 1, a: { b: 2 } }])).toThrow(/both become column "a_b"/);
+    expect(() => columnsOf([{ a: { b_c: 1 }, a_b: { c: 2 } }])).toThrow(SchemaError);
+    expect(() => columnsOf([{ Temp: 1, temp: 2 }])).toThrow(/fields "Temp" and "temp" both become column "temp"/);
+    expect(() => columnsOf([{ 'a.b': 1, a: { b: 2 } }])).toThrow(/both become column "a_b"/);
   });
 });
 
 describe('type mapping', () => {
   it('maps every JSON number to double, so 1015.0 and 1016 share a type', () => {
-    const [pressure] = buildColumns([{ pressure_mb: 1015.0 }, { pressure_mb: 1016 }]);
+    const [pressure] = columnsOf([{ pressure_mb: 1015.0 }, { pressure_mb: 1016 }]);
     expect(columnSignature(pressure!)).toBe('pressure_mb double');
     expect(cellsOf(pressure!.values)).toEqual([1015, 1016]);
   });
 
   it('uses the declared type when the config names the column', () => {
-    const columns = buildColumns([{ epoch: 1764093600, at: '2025-11-26 05:00', n: 7 }], { epoch: 'bigint', at: 'timestamp', n: 'string' });
+    const columns = columnsOf([{ epoch: 1764093600, at: '2025-11-26 05:00', n: 7 }], { epoch: 'bigint', at: 'timestamp', n: 'string' });
     expect(columns.map(columnSignature)).toEqual(['epoch bigint', 'at timestamp', 'n string']);
     expect(cellsOf(columns[0]!.values)).toEqual([1764093600]);
     expect(cellsOf(columns[1]!.values)).toEqual([Date.parse('2025-11-26T05:00:00Z')]);
@@ -82,7 +84,7 @@ describe('type mapping', () => {
   });
 
   it('types booleans, strings, all-null columns as string, scalar arrays as lists and object arrays as JSON', () => {
-    const columns = buildColumns([
+    const columns = columnsOf([
       { ok: true, s: 'x', none: null, tags: ['a', 'b'], alerts: [{ level: 1 }] },
       { ok: false, s: null, none: null, tags: [], alerts: [] },
     ]);
@@ -92,15 +94,15 @@ describe('type mapping', () => {
   });
 
   it('fills columns missing from a record with null', () => {
-    const columns = buildColumns([{ a: 1 }, { b: 'x' }]);
+    const columns = columnsOf([{ a: 1 }, { b: 'x' }]);
     expect(columns.map((c) => cellsOf(c.values))).toEqual([[1, null], [null, 'x']]);
   });
 
   it('refuses a column whose type changes between records, naming it and both types', () => {
-    expect(() => buildColumns([{ v: 1 }, { v: 'one' }])).toThrow(/column "v" \(v\) is number in an earlier record but string in record 1/);
-    expect(() => buildColumns([{ v: [1, 'a'] }])).toThrow(/mixes number and string/);
-    expect(() => buildColumns([{ v: 'x' }], { v: 'bigint' })).toThrow(/declared bigint/);
-    expect(() => buildColumns([{ v: 2 ** 60 }], { v: 'bigint' })).toThrow(/within ±2\^53/);
+    expect(() => columnsOf([{ v: 1 }, { v: 'one' }])).toThrow(/column "v" \(v\) is number in an earlier record but string in record 1/);
+    expect(() => columnsOf([{ v: [1, 'a'] }])).toThrow(/mixes number and string/);
+    expect(() => columnsOf([{ v: 'x' }], { v: 'bigint' })).toThrow(/declared bigint/);
+    expect(() => columnsOf([{ v: 2 ** 60 }], { v: 'bigint' })).toThrow(/within ±2\^53/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arnMatch, assertSupported, authorize, UnsupportedPolicyError, type PolicyDocument } from '../../src/cli/twin/iam/policy.js';
+import { arnMatch, assertSupported, authorize, UnsupportedPolicyError, type PolicyDocument } from '../../../src/cli/twin/iam/policy.js';
 
 const ACCOUNT = '123456789012';
 const role = (name: string) => ({ roleArn: `arn:aws:iam::${ACCOUNT}:role/${name}`, account: ACCOUNT });

@@ -9,39 +9,63 @@ export type ThriftValue =
   | { readonly i64: number }
   | { readonly bool: boolean }
   | { readonly binary: Uint8Array | string }
-  | { readonly struct: ThriftStruct }
+  | { readonly struct: StructValue }
   | { readonly list: ThriftList };
-
-/** Struct fields by id; undefined fields are left out (Thrift's optional). */
-export type ThriftStruct = Readonly<Record<number, ThriftValue | undefined>>;
 
 export type ThriftList =
   | { readonly i32: readonly number[] }
   | { readonly binary: readonly (Uint8Array | string)[] }
-  | { readonly struct: readonly ThriftStruct[] };
+  | { readonly struct: readonly StructValue[] };
+
+/** A struct of parquet.thrift: its fields' names and ids, in ascending id order (the order they are written in). */
+export interface StructType<F extends string = string> {
+  readonly name: string;
+  readonly fields: readonly (readonly [F, number])[];
+}
+
+/** A struct's fields by name; an undefined field is left out (Thrift's optional). */
+export interface StructValue<F extends string = string> {
+  readonly type: StructType<F>;
+  readonly fields: { readonly [K in F]?: ThriftValue };
+}
+
+/** Declares a struct by its fields' names and ids, as parquet.thrift numbers them. */
+export function structType<const F extends string>(name: string, ids: Readonly<Record<F, number>>): StructType<F> {
+  const fields = (Object.entries(ids) as [F, number][]).sort((a, b) => a[1] - b[1]);
+  return { name, fields };
+}
+
+/** A struct of `type` with the given fields. */
+export function struct<F extends string>(type: StructType<F>, fields: { readonly [K in F]?: ThriftValue }): { struct: StructValue<F> } {
+  return { struct: { type, fields } };
+}
+
+export const i32 = (value: number) => ({ i32: value });
+export const i64 = (value: number) => ({ i64: value });
+export const bool = (value: boolean) => ({ bool: value });
+export const binary = (value: Uint8Array | string) => ({ binary: value });
 
 const encoder = new TextEncoder();
 const zigzag = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
 
 /**
  * Writes a struct in the Thrift compact protocol, which is how Parquet stores its file metadata and
- * page headers. Fields are written in ascending id order, as the protocol's field-id deltas expect.
+ * page headers: each present field as a header (the delta from the previous field id and the type),
+ * then its value; a stop byte ends the struct.
  */
-export function writeStruct(sink: ByteSink, struct: ThriftStruct): void {
+export function writeStruct(sink: ByteSink, value: StructValue): void {
   let last = 0;
-  // Integer keys are enumerated in ascending order (ECMAScript OrdinaryOwnPropertyKeys): no sort needed.
-  for (const key in struct) {
-    const id = Number(key);
-    const value = struct[id];
-    if (value === undefined) continue;
-    const type = typeOf(value);
+  for (const [name, id] of value.type.fields) {
+    const field = value.fields[name];
+    if (field === undefined) continue;
+    const type = typeOf(field);
     if (id > last && id - last <= 15) sink.u8(((id - last) << 4) | type);
     else {
       sink.u8(type);
       sink.varint(zigzag(id));
     }
     last = id;
-    writeValue(sink, value);
+    writeValue(sink, field);
   }
   sink.u8(0); // stop
 }
@@ -80,6 +104,6 @@ function writeList(sink: ByteSink, list: ThriftList): void {
   for (const item of items) {
     if (type === TYPE.I32) sink.varint(zigzag(item as number));
     else if (type === TYPE.BINARY) writeBinary(sink, item as Uint8Array | string);
-    else writeStruct(sink, item as ThriftStruct);
+    else writeStruct(sink, item as StructValue);
   }
 }

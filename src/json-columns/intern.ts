@@ -1,7 +1,5 @@
-import type { PathNode } from './columns.js';
-
 /**
- * Interning for the JSON reader: a value written exactly as one read before in the same column is that
+ * Interning for the reader: a value written exactly as one read before in the same column is that
  * same value, so repeated names, codes and tag lists are kept once, not once a record (fewer objects to
  * hold and for the garbage collector to copy). A small table per column, keyed by a hash of the value's
  * bytes; a table that mostly misses (ids, timestamps) switches itself off.
@@ -24,16 +22,6 @@ export interface InternTable<T> {
 
 export function newInternTable<T>(): InternTable<T> {
   return { slots: new Array(SLOTS).fill(undefined), lookups: 0, hits: 0, on: true };
-}
-
-/** A reader's intern tables of one path: its strings, and its lists. */
-export interface PathCache {
-  readonly strings: InternTable<string>;
-  readonly lists: InternTable<unknown[]>;
-}
-
-export function cacheOf(node: PathNode): PathCache {
-  return (node.cache ??= { strings: newInternTable<string>(), lists: newInternTable<unknown[]>() }) as PathCache;
 }
 
 /** The hash the tables use (polynomial, ×31) of bytes [start, end); the reader computes it inline while scanning strings. */

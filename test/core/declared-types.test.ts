@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig, type ColumnType } from '../../src/core/config.js';
 import { SchemaError } from '../../src/core/errors.js';
 import { scheduledHour } from '../../src/core/layout.js';
-import { PAGE_BYTES } from '../../src/core/parquet/column-chunk.js';
+import { PAGE_BYTES } from '../../src/parquet/index.js';
 import { encodeHour } from '../../src/core/steps/transform.js';
 import { reconcileSchema } from '../../src/core/table-schema.js';
 import { readParquet } from '../helpers/duckdb.js';

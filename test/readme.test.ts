@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fetchTimeoutSeconds, TRANSFORM_TIMEOUT_SECONDS, worstCaseExecutionSeconds } from '../../infra/timeouts.js';
-import { DEFAULTS } from '../../src/core/config.js';
-import { projectConfig } from '../helpers/synth.js';
+import { fetchTimeoutSeconds, TRANSFORM_TIMEOUT_SECONDS, worstCaseExecutionSeconds } from '../infra/timeouts.js';
+import { DEFAULTS } from '../src/core/config.js';
+import { projectConfig } from './helpers/synth.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 /** The default column of the README's configuration table for a field. */
 function documentedDefault(field: string): string {

@@ -3,30 +3,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildColumns, cellsOf, ColumnsBuilder, type Column } from '../../src/core/columns.js';
+import type { Column } from '../../src/core/columns.js';
+import { ColumnsBuilder } from '../../src/core/columns-builder.js';
 import { parseConfig, type ColumnType } from '../../src/core/config.js';
-import { readRecordsInto } from '../../src/core/json-columns.js';
 import { scheduledHour } from '../../src/core/layout.js';
 import { extractRecords } from '../../src/core/records.js';
-import { ROW_GROUP_ROWS } from '../../src/core/parquet.js';
+import { JsonColumnsReader } from '../../src/json-columns/index.js';
+import { ROW_GROUP_ROWS } from '../../src/parquet/index.js';
+import { cellsOf, columnsOf } from '../helpers/columns.js';
 import { encodeHour } from '../../src/core/steps/transform.js';
 import { readParquet } from '../helpers/duckdb.js';
 
 const bytesOf = (text: string | Uint8Array) => (typeof text === 'string' ? new TextEncoder().encode(text) : text);
-/** The fast reader's columns, or null when it hands the response back to JSON.parse. */
+/** The columns through the JSON reader, or null when it hands the response back to JSON.parse. */
 const fast = (text: string | Uint8Array, recordsPath = '', declared: Record<string, ColumnType> = {}): Column[] | string | null => {
-  const builder = new ColumnsBuilder(declared);
-  if (!readRecordsInto(bytesOf(text), recordsPath ? recordsPath.split('.') : [], builder)) return null;
+  let columns: Column[] = [];
+  const builder = new ColumnsBuilder(declared, { rows: Infinity, onBatch: (batch) => (columns = batch) });
+  if (!new JsonColumnsReader(builder).read(bytesOf(text), recordsPath ? recordsPath.split('.') : [])) return null;
   try {
-    return builder.finish(); // a list mixing element types is an error only once every record is read
+    builder.finish(); // a list mixing element types is an error only once every record is read
+    return columns;
   } catch (error) {
     return (error as Error).message;
   }
 };
-/** The general path: TextDecoder, JSON.parse, extractRecords, buildColumns; an error becomes its message. */
+/** The general path: TextDecoder, JSON.parse, extractRecords, the builder; an error becomes its message. */
 const general = (text: string | Uint8Array, recordsPath = '', declared: Record<string, ColumnType> = {}): Column[] | string => {
   try {
-    return buildColumns(extractRecords(JSON.parse(new TextDecoder().decode(bytesOf(text))), recordsPath, 'k'), declared);
+    return columnsOf(extractRecords(JSON.parse(new TextDecoder().decode(bytesOf(text))), recordsPath, 'k'), declared);
   } catch (error) {
     return (error as Error).message;
   }
@@ -35,7 +39,7 @@ const general = (text: string | Uint8Array, recordsPath = '', declared: Record<s
 const key = fc.oneof(fc.constantFrom('a', 'b', 'temp_c', 'A', 'x y', 'é', 'q"uote', 'back\\slash', '__proto__'), fc.string({ maxLength: 4 }));
 const record = fc.dictionary(key, fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.dictionary(key, fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 })), { maxKeys: 5 });
 
-describe('readRecordsInto (JSON text straight into columns)', () => {
+describe('the columns of a response are the same through the JSON reader and through JSON.parse', () => {
   it('gives exactly the columns of JSON.parse, or hands the text back when JSON.parse must decide', () => {
     fc.assert(
       fc.property(fc.array(record, { maxLength: 6 }), fc.constantFrom(undefined, 0, 2, '\t'), (records, indent) => {
