@@ -6,7 +6,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { PipelineConfig } from '../../src/core/config.js';
-import { STATE } from '../state-names.js';
+import { STATE } from '../../src/contract/state-names.js';
 import { fetchTimeoutSeconds, LAMBDA_THROTTLE_RETRY, NOTIFY_RETRY_ATTEMPTS, STORE_RETRY, taskTimeoutSeconds, TRANSFORM_TIMEOUT_SECONDS, worstCaseExecutionSeconds } from '../timeouts.js';
 
 

@@ -1,6 +1,7 @@
 import '../polyfills.js';
 import { ConfigError } from '../core/errors.js';
 import { UsageError } from './args.js';
+import type { CliContext } from './context.js';
 
 const HELP = `api-lake: pull an HTTP API into a data lake on a schedule (AWS), with a local twin.
 
@@ -19,22 +20,50 @@ Commands (AWS):
 
 Run \`api-lake <command> --help\` for a command's options.`;
 
-type Command = (argv: string[]) => Promise<number>;
+type Command = (argv: string[], context: CliContext) => Promise<number>;
 
+/** Each command's module is loaded only when it runs (the AWS SDK, DuckDB and aws-cdk-lib are slow to load). */
 const commands: Record<string, () => Promise<{ run: Command; usage: string }>> = {
-  start: async () => ({ run: (await import('./commands/run.js')).startCommand, usage: HELP }),
-  run: async () => ({ run: (await import('./commands/run.js')).runCommand, usage: (await import('./commands/run.js')).RUN_USAGE }),
-  backfill: async () => ({ run: (await import('./commands/run.js')).backfillCommand, usage: (await import('./commands/run.js')).BACKFILL_USAGE }),
-  reprocess: async () => ({ run: (argv) => import('./commands/reprocess.js').then((m) => m.reprocessCommand(argv)), usage: (await import('./commands/reprocess.js')).REPROCESS_USAGE }),
-  'demo-api': async () => ({ run: (await import('./commands/demo-api.js')).demoApiCommand, usage: (await import('./commands/demo-api.js')).DEMO_API_USAGE }),
-  query: async () => ({ run: (await import('./commands/query.js')).queryCommand, usage: (await import('./commands/query.js')).QUERY_USAGE }),
-  'set-key': async () => ({ run: (argv) => import('./commands/aws.js').then((m) => m.setKeyCommand(argv)), usage: (await import('./commands/aws.js')).SET_KEY_USAGE }),
-  destroy: async () => ({ run: (argv) => import('./commands/aws.js').then((m) => m.destroyCommand(argv)), usage: (await import('./commands/aws.js')).DESTROY_USAGE }),
-  verify: async () => ({ run: (argv) => import('./commands/verify.js').then((m) => m.verifyCommand(argv)), usage: (await import('./commands/verify.js')).VERIFY_USAGE }),
+  start: async () => {
+    const m = await import('./commands/run.js');
+    return { run: (argv, context) => m.startCommand(argv, context), usage: m.START_USAGE };
+  },
+  run: async () => {
+    const m = await import('./commands/run.js');
+    return { run: (argv, context) => m.runCommand(argv, context), usage: m.RUN_USAGE };
+  },
+  backfill: async () => {
+    const m = await import('./commands/run.js');
+    return { run: (argv, context) => m.backfillCommand(argv, context), usage: m.BACKFILL_USAGE };
+  },
+  reprocess: async () => {
+    const m = await import('./commands/reprocess.js');
+    return { run: (argv, context) => m.reprocessCommand(argv, { out: process.stdout, synthesizer: context.synthesizer }), usage: m.REPROCESS_USAGE };
+  },
+  'demo-api': async () => {
+    const m = await import('./commands/demo-api.js');
+    return { run: (argv) => m.demoApiCommand(argv), usage: m.DEMO_API_USAGE };
+  },
+  query: async () => {
+    const m = await import('./commands/query.js');
+    return { run: (argv) => m.queryCommand(argv), usage: m.QUERY_USAGE };
+  },
+  'set-key': async () => {
+    const m = await import('./commands/aws.js');
+    return { run: (argv) => m.setKeyCommand(argv), usage: m.SET_KEY_USAGE };
+  },
+  destroy: async () => {
+    const m = await import('./commands/aws.js');
+    return { run: (argv) => m.destroyCommand(argv), usage: m.DESTROY_USAGE };
+  },
+  verify: async () => {
+    const m = await import('./commands/verify.js');
+    return { run: (argv) => m.verifyCommand(argv), usage: m.VERIFY_USAGE };
+  },
 };
 
 /** Runs one CLI invocation and returns its exit status: 0 ok, 1 pipeline failure, 2 bad arguments or config. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], context: CliContext): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(`${HELP}\n`);
@@ -51,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await command.run(rest);
+    return await command.run(rest, context);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`api-lake ${name}: ${error.message}\n${error.usage ? `\n${error.usage}\n` : ''}`);
@@ -63,15 +92,4 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-}
-
-const isEntry = process.argv[1] && /(main\.ts|api-lake(\.js)?)$/.test(process.argv[1]);
-if (isEntry) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: Error) => {
-      process.stderr.write(`api-lake: unexpected error: ${error.name}: ${error.message}\n`);
-      process.exit(1);
-    },
-  );
 }

@@ -1,5 +1,6 @@
 import type { SourceConfig } from './config.js';
 import { ApiAuthError, ApiRequestError, ApiUnavailableError, ResponseTooLargeError } from './errors.js';
+import type { HttpClient, HttpRequest, HttpResponse } from './ports.js';
 import { expandHour } from './hour-template.js';
 import type { Hour } from './layout.js';
 import { redact } from './redact.js';
@@ -10,25 +11,6 @@ export const MAX_IN_PROCESS_RETRY_AFTER_SECONDS = 5;
 export const MIN_RETRY_WAIT_SECONDS = 1;
 /** In-process attempts per invocation: one Retry-After wait at most, then the state machine takes over. */
 export const MAX_IN_PROCESS_ATTEMPTS = 2;
-
-/** What the HTTP port returns: status, headers and the body bytes exactly as received. */
-export interface HttpResponse {
-  readonly status: number;
-  readonly header: (name: string) => string | null;
-  readonly body: Uint8Array;
-}
-
-export interface HttpRequest {
-  readonly url: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly timeoutMs: number;
-  readonly maxBytes: number;
-  /** The step's time budget: the request is abandoned when it runs out, as on its own timeout. */
-  readonly signal?: AbortSignal;
-}
-
-/** The HTTP port. The default uses the platform `fetch`; tests may pass another. */
-export type HttpClient = (request: HttpRequest) => Promise<HttpResponse>;
 
 /**
  * The request for a source and a scheduled hour: the URL with its params and, per `auth`, the key; the
@@ -132,38 +114,3 @@ function bodySnippet(body: Uint8Array): string {
   const text = new TextDecoder().decode(body.subarray(0, 300)).replace(/\s+/g, ' ').trim();
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }
-
-/**
- * The default HTTP port on the platform `fetch`: request timeout, no redirects, and a body limit
- * enforced while reading (a response over the limit is refused before it fills memory).
- */
-export const fetchHttpClient: HttpClient = async (request) => {
-  const response = await fetch(request.url, {
-    headers: request.headers,
-    redirect: 'manual',
-    signal: request.signal ? AbortSignal.any([AbortSignal.timeout(request.timeoutMs), request.signal]) : AbortSignal.timeout(request.timeoutMs),
-  });
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > request.maxBytes) {
-    await response.body?.cancel();
-    throw new ResponseTooLargeError(`the response declares ${declared} bytes, over source.maxResponseBytes (${request.maxBytes})`);
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (response.body) {
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-      size += chunk.byteLength;
-      if (size > request.maxBytes) {
-        throw new ResponseTooLargeError(`the response is larger than source.maxResponseBytes (${request.maxBytes} bytes)`);
-      }
-      chunks.push(chunk);
-    }
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return { status: response.status, header: (name) => response.headers.get(name), body };
-};

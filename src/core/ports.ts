@@ -47,8 +47,28 @@ export interface SecretStore {
   getApiKey(options?: CallOptions): Promise<string>;
 }
 
+/* The HTTP port of the Fetch step (the API call). */
+
+/** What the HTTP port returns: status, headers and the body bytes exactly as received. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly header: (name: string) => string | null;
+  readonly body: Uint8Array;
+}
+
+export interface HttpRequest {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+  /** The step's time budget: the request is abandoned when it runs out, as on its own timeout. */
+  readonly signal?: AbortSignal;
+}
+
+/** The HTTP port: one request, its response whatever the status. The adapter is src/adapters/http/fetch-client.ts; tests may pass another. */
+export type HttpClient = (request: HttpRequest) => Promise<HttpResponse>;
+
 /** What a step logs through: structured, one line per event. */
 export interface StepLogger {
   info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
 }

@@ -18,7 +18,6 @@ export function stepMetrics(step: string): Metrics {
 export function asStepLogger(logger: Logger): StepLogger {
   return {
     info: (message, fields) => logger.info(message, fields ?? {}),
-    warn: (message, fields) => logger.warn(message, fields ?? {}),
   };
 }
 

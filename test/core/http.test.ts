@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config.js';
 import { ApiAuthError, ApiRequestError, ApiUnavailableError } from '../../src/core/errors.js';
-import { buildRequest, callSource, parseRetryAfter, type HttpClient, type HttpResponse } from '../../src/core/http.js';
+import { buildRequest, callSource, parseRetryAfter } from '../../src/core/http.js';
+import type { HttpClient, HttpResponse } from '../../src/core/ports.js';
 import { scheduledHour } from '../../src/core/layout.js';
 import { failureOf } from '../helpers/errors.js';
 

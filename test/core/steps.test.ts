@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FsObjectStore } from '../../src/adapters/local/fs-store.js';
 import { parseConfig } from '../../src/core/config.js';
-import type { HttpClient } from '../../src/core/http.js';
-import { STORE_LIMITS, type StepLogger } from '../../src/core/ports.js';
+import { STORE_LIMITS, type HttpClient, type StepLogger } from '../../src/core/ports.js';
 import { metadataBytes } from '../../src/core/store-limits.js';
 import { StoreRequestError } from '../../src/core/errors.js';
 import { failureOf } from '../helpers/errors.js';
@@ -30,7 +29,7 @@ const config = parseConfig({
 function lake() {
   const root = mkdtempSync(join(tmpdir(), 'api-lake-steps-'));
   const lines: string[] = [];
-  const logger: StepLogger = { info: (m, f) => lines.push(JSON.stringify({ m, ...f })), warn: (m, f) => lines.push(JSON.stringify({ m, ...f })) };
+  const logger: StepLogger = { info: (m, f) => lines.push(JSON.stringify({ m, ...f })) };
   return { root, raw: new FsObjectStore(join(root, 'raw')), curated: new FsObjectStore(join(root, 'curated')), lines, logger };
 }
 

@@ -5,7 +5,7 @@ import { parseConfig, type PipelineConfig } from '../../src/core/config.js';
 import { StoreUnavailableError } from '../../src/core/errors.js';
 import type { ObjectStore } from '../../src/core/ports.js';
 import { scheduledHour } from '../../src/core/layout.js';
-import { queryLake } from '../../src/cli/query.js';
+import { queryLake } from '../../src/cli/lake-query.js';
 import { runHour } from '../../src/cli/twin/run.js';
 import { projectConfig } from '../helpers/synth.js';
 import { clockOf, definition, everythingProduced, filesUnder, localStack, RECOGNISABLE_KEY, runAgainstDemo, tempLake, type TwinRun } from '../helpers/twin.js';

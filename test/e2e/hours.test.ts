@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { queryLake } from '../../src/cli/query.js';
+import { queryLake } from '../../src/cli/lake-query.js';
 import { parseConfig, type PipelineConfig } from '../../src/core/config.js';
-import { synthesizeLocalStack } from '../../src/cli/twin/synthesize.js';
 import type { LocalStack } from '../../src/cli/twin/local-stack.js';
-import { filesUnder, localStack, runAgainstDemo, tempLake } from '../helpers/twin.js';
+import { filesUnder, localStack, runAgainstDemo, synthesizeLocalStack, tempLake } from '../helpers/twin.js';
 
 const history = JSON.parse(readFileSync(new URL('../../examples/weather-history.json', import.meta.url), 'utf8')) as PipelineConfig;
 let historyStack: LocalStack;

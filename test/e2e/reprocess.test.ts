@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AwsHttpClient } from '../../src/adapters/aws/aws-http.js';
 import { S3ObjectStore } from '../../src/adapters/aws/s3-store.js';
 import { reprocessCommand, type ReprocessIo } from '../../src/cli/commands/reprocess.js';
-import { queryLake } from '../../src/cli/query.js';
+import { queryLake } from '../../src/cli/lake-query.js';
 import { LOCAL_REGION } from '../../src/cli/twin/local-stack.js';
 import { functionOf } from '../../src/cli/twin/local-tasks.js';
 import { runHour } from '../../src/cli/twin/run.js';
@@ -17,7 +17,7 @@ import { scheduledHour } from '../../src/core/layout.js';
 import { startControlPlane } from '../helpers/aws-stand-ins.js';
 import { startS3Server } from '../helpers/s3-server.js';
 import { projectConfig } from '../helpers/synth.js';
-import { clockOf, filesUnder, localStack, runAgainstDemo, tempLake } from '../helpers/twin.js';
+import { clockOf, filesUnder, localStack, runAgainstDemo, synthesizer, tempLake } from '../helpers/twin.js';
 
 beforeAll(() => {
   localStack();
@@ -34,7 +34,7 @@ function configFile(patch: Record<string, unknown> = {}): string {
 async function reprocess(argv: string[], io: Partial<ReprocessIo> = {}) {
   let text = '';
   const out = new Writable({ write: (chunk, _e, done) => ((text += chunk), done()) });
-  const code = await reprocessCommand(argv, { out, ...io });
+  const code = await reprocessCommand(argv, { out, synthesizer, ...io });
   return { code, text };
 }
 

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { queryLake } from '../../src/cli/query.js';
+import { queryLake } from '../../src/cli/lake-query.js';
 import { assertEveryTaskHasHandler } from '../../src/cli/twin/run.js';
 import { localTaskHandlers } from '../../src/cli/twin/local-tasks.js';
-import { taskStateNames } from '../../src/cli/twin/definition.js';
+import { taskStateNames } from '../../src/cli/twin/stack-cache.js';
 import { definition, everythingProduced, filesUnder, localStack, RECOGNISABLE_KEY, runAgainstDemo, tempLake } from '../helpers/twin.js';
 import { projectConfig } from '../helpers/synth.js';
 

@@ -14,7 +14,7 @@ describe('handler environment', () => {
   it('fails the cold start of a handler with the missing variable named', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('./src/handlers/transform.ts')"], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, PIPELINE_CONFIG: JSON.stringify({ source: { name: 'w', url: 'https://x.example/a', auth: { in: 'none' } }, table: 't', schedule: 'rate(1 hour)' }) },
+      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', PIPELINE_CONFIG: JSON.stringify({ source: { name: 'w', url: 'https://x.example/a', auth: { in: 'none' } }, table: 't', schedule: 'rate(1 hour)' }) },
       encoding: 'utf8',
     });
     expect(result.status).not.toBe(0);

@@ -1,8 +1,9 @@
 import { LocalAccess, type RoleSession } from '../../src/cli/twin/iam/access.js';
-import { loadLocalStack } from '../../src/cli/twin/definition.js';
+import { loadLocalStack } from '../../src/cli/twin/stack-cache.js';
+import { synthesizer } from './twin.js';
 import { LOCAL_REGION, localSecretArn, type LocalFunction, type LocalStack } from '../../src/cli/twin/local-stack.js';
 import { functionOf } from '../../src/cli/twin/local-tasks.js';
-import { loadConfigFile } from '../../src/adapters/local/config-file.js';
+import { loadConfigFile } from '../../src/adapters/config-file.js';
 import { DEMO_API_KEY, startDemoApi, type DemoApi } from '../../src/demo/weather-api.js';
 import { startIamGateway, type IamGateway } from './iam-gateway.js';
 import { startS3Server } from './s3-server.js';
@@ -36,7 +37,7 @@ export interface LocalAws {
  * the stack's secret name, and the demo API.
  */
 export async function startLocalAws(): Promise<LocalAws> {
-  const { stack } = await loadLocalStack(loadConfigFile());
+  const { stack } = await loadLocalStack(loadConfigFile(), synthesizer);
   const access = new LocalAccess(stack);
   const functions = { Fetch: functionOf(stack, 'Fetch'), Transform: functionOf(stack, 'Transform') };
   const callers: Record<string, RoleSession> = Object.fromEntries(

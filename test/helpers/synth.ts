@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app.js';
 import { parseConfig, type PipelineConfig } from '../../src/core/config.js';
-import { loadConfigFile } from '../../src/adapters/local/config-file.js';
+import { loadConfigFile } from '../../src/adapters/config-file.js';
 
 /** The repository's own config, validated as the app would. */
 export function projectConfig(): PipelineConfig {

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type PipelineConfig } from '../../src/core/config.js';
 import { scheduledHour } from '../../src/core/layout.js';
-import type { AmazonStatesDefinition, LocalStack } from '../../src/cli/twin/local-stack.js';
-import { synthesizeLocalStack } from '../../src/cli/twin/synthesize.js';
+import { localStackOf, type AmazonStatesDefinition, type LocalStack } from '../../src/cli/twin/local-stack.js';
+import type { Synthesizer } from '../../src/cli/twin/stack-cache.js';
+import { TEMPLATE_INPUTS } from '../../infra/twin-inputs.js';
+import { synthesizeTemplate } from '../../infra/twin-template.js';
 import { runHour, type ProgressEvent, type RunResult } from '../../src/cli/twin/run.js';
 import type { InjectedFaults } from '../../src/cli/twin/local-lambda.js';
 import { startDemoApi, type DemoApiOptions } from '../../src/demo/weather-api.js';
@@ -16,8 +18,17 @@ export const clockOf = (hour: { iso: string }) => () => Date.parse(hour.iso) + 3
 /** A key no real text contains, so finding it anywhere means it leaked. */
 export const RECOGNISABLE_KEY = 'LEAK-CANARY-9f8e7d6c5b4a';
 
+/** The CDK app as the CLI's entry point gives it to the twin. */
+export const synthesizer: Synthesizer = { synthesize: async (config) => synthesizeTemplate(config), inputs: TEMPLATE_INPUTS };
+
+/** The stack of a config as the twin runs it, synthesized now (about 2 s). */
+export function synthesizeLocalStack(config: PipelineConfig): LocalStack {
+  const { template, stackName } = synthesizeTemplate(config);
+  return localStackOf(template, stackName);
+}
+
 let cachedStack: LocalStack | undefined;
-/** The synthesized stack as the twin runs it (about 3 s): once per test file. */
+/** The project config's stack as the twin runs it: synthesized once per test file. */
 export function localStack(): LocalStack {
   cachedStack ??= synthesizeLocalStack(projectConfig());
   return cachedStack;

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { secretNameOf, stackNameOf } from '../../core/config.js';
 import { deleteApiKey, SECRET_RECOVERY_WINDOW_DAYS, storeApiKey } from '../../adapters/aws/secret-admin.js';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/local/config-file.js';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/config-file.js';
 import { parse, UsageError } from '../args.js';
 import { withAwsSetup } from '../aws/clients.js';
 import { confirm, promptHidden, readStdin } from '../prompt.js';

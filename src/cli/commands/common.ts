@@ -1,7 +1,7 @@
 import { ConfigError } from '../../core/errors.js';
 import { hourFromEpochMs, scheduledHour, type Hour } from '../../core/layout.js';
 import { parseConfig, type PipelineConfig } from '../../core/config.js';
-import { loadConfigFile } from '../../adapters/local/config-file.js';
+import { loadConfigFile } from '../../adapters/config-file.js';
 import { UsageError } from '../args.js';
 
 /** Loads the config and applies `--api-url`, validating the result (a bad URL is refused like in the file). */

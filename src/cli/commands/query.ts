@@ -1,6 +1,6 @@
 import { parse, UsageError } from '../args.js';
 import { formatCsv, formatTable } from '../format.js';
-import { lakeTables, queryLake } from '../query.js';
+import { lakeTables, queryLake } from '../lake-query.js';
 
 export const QUERY_USAGE = `Usage: api-lake query "SQL" [--lake DIR] [--json | --csv]
   Runs SQL over the curated lake with DuckDB (the local stand-in for Athena). Each table is a view

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FsObjectStore } from '../../adapters/local/fs-store.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/local/config-file.js';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/config-file.js';
 import { stackNameOf, type PipelineConfig } from '../../core/config.js';
 import { hoursBetween, rawHourPrefix, type Hour } from '../../core/layout.js';
 import type { ObjectStore } from '../../core/ports.js';
@@ -11,7 +11,7 @@ import { causeMessage, runExecution } from '../aws/executions.js';
 import { stackOutputs, userBucket } from '../aws/stack.js';
 import { formatTable } from '../format.js';
 import { mapConcurrent } from '../pool.js';
-import { loadLocalStack } from '../twin/definition.js';
+import { loadLocalStack, type Synthesizer } from '../twin/stack-cache.js';
 import { runHour } from '../twin/run.js';
 import { contextStackName } from './aws.js';
 import { hourOption } from './common.js';
@@ -39,13 +39,15 @@ type Runner = (hour: Hour, rawKeys: string[]) => Promise<Omit<HourResult, 'hour'
 
 export interface ReprocessIo {
   readonly out: NodeJS.WritableStream;
+  /** The CDK app, for the local twin (CliContext). */
+  readonly synthesizer: Synthesizer;
   readonly clients?: AwsClients;
   /** The raw zone on AWS (tests pass one on their S3 stand-in); default: the stack's raw bucket with your credentials. */
   readonly rawBucket?: (bucket: string) => Promise<ObjectStore>;
   readonly pollMs?: number;
 }
 
-export async function reprocessCommand(argv: string[], io: ReprocessIo = { out: process.stdout }): Promise<number> {
+export async function reprocessCommand(argv: string[], io: ReprocessIo): Promise<number> {
   const { values } = parse(
     argv,
     {
@@ -81,7 +83,7 @@ export async function reprocessCommand(argv: string[], io: ReprocessIo = { out: 
   } else {
     raw = new FsObjectStore(lakePaths(values.lake).raw);
     io.out.write(`Reprocessing ${hours.length} hour(s) of ${config.table} in ${values.lake} through the local twin, ${concurrency} at a time.\n`);
-    run = await twinRunner(config, values.lake);
+    run = await twinRunner(config, values.lake, io.synthesizer);
   }
 
   const results = await mapConcurrent(hours, concurrency, async (hour): Promise<HourResult> => {
@@ -100,8 +102,8 @@ export async function reprocessCommand(argv: string[], io: ReprocessIo = { out: 
 /** The input that makes the state machine skip Fetch and transform the stored raw objects. */
 const reprocessInput = (hour: Hour, rawKeys: string[]) => ({ time: hour.iso.replace('.000Z', 'Z'), reprocess: { rawKeys } });
 
-async function twinRunner(config: PipelineConfig, lakeDir: string): Promise<Runner> {
-  const { stack } = await loadLocalStack(config);
+async function twinRunner(config: PipelineConfig, lakeDir: string, synthesizer: Synthesizer): Promise<Runner> {
+  const { stack } = await loadLocalStack(config, synthesizer);
   return async (hour, rawKeys) => {
     const result = await runHour({ config, stack, validated: true, lakeDir, hour, input: reprocessInput(hour, rawKeys) });
     if (result.status !== 'SUCCEEDED') return { status: 'FAILED', error: `${result.error}: ${causeMessage(result.cause)}` };

@@ -4,7 +4,8 @@ import type { PipelineConfig } from '../../core/config.js';
 import { DEMO_API_KEY, startDemoApi, type DemoApi } from '../../demo/weather-api.js';
 import { parse, UsageError } from '../args.js';
 import { formatTable } from '../format.js';
-import { loadLocalStack } from '../twin/definition.js';
+import type { CliContext } from '../context.js';
+import { loadLocalStack } from '../twin/stack-cache.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
 import { runHour, type ProgressEvent, type RunResult } from '../twin/run.js';
 import { unfetchableHour } from '../../core/fetchable-hour.js';
@@ -38,6 +39,7 @@ const RUN_OPTIONS = {
 } as const;
 
 interface Session {
+  readonly context: CliContext;
   readonly config: PipelineConfig;
   readonly lake: string;
   readonly fast: boolean;
@@ -48,13 +50,13 @@ interface Session {
 
 type SessionValues = { config?: string; lake: string; 'api-url'?: string; demo: boolean; fast: boolean; 'allow-current-data': boolean };
 
-async function openSession(values: SessionValues): Promise<Session> {
+async function openSession(values: SessionValues, context: CliContext): Promise<Session> {
   if (values.demo && values['api-url']) throw new UsageError('--demo and --api-url exclude each other', RUN_USAGE);
   const file = loadRunConfig(values.config);
   // The demo answers on source.url's own path (current.json, history.json, ...), for the real clock: it never fakes the hour.
   const demo = values.demo ? await startDemoApi() : undefined;
   const config = demo ? loadRunConfig(values.config, file.source.url.replace(/^https?:\/\/[^/]+/, demo.url)) : values['api-url'] ? loadRunConfig(values.config, values['api-url']) : file;
-  return { config, lake: values.lake, fast: values.fast, allowCurrentData: values['allow-current-data'], demo, apiKey: demo ? DEMO_API_KEY : undefined };
+  return { context, config, lake: values.lake, fast: values.fast, allowCurrentData: values['allow-current-data'], demo, apiKey: demo ? DEMO_API_KEY : undefined };
 }
 
 /** Refuses, before anything runs, an hour the API cannot be asked for (hour-template.ts): a future one, or a past one of a "now"-only source. */
@@ -67,7 +69,7 @@ function assertFetchable(config: PipelineConfig, hours: Hour[], allowCurrentData
 
 /** Runs hours in order through the local twin, printing progress; returns the results. */
 async function runHours(session: Session, hours: Hour[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<RunResult[]> {
-  const { stack } = await loadLocalStack(session.config);
+  const { stack } = await loadLocalStack(session.config, session.context.synthesizer);
   const results: RunResult[] = [];
   for (const hour of hours) {
     out.write(`\n${hour.iso.slice(0, 16)}Z  ${session.config.source.name} -> ${session.config.table}\n`);
@@ -123,18 +125,18 @@ function describeCause(cause: string | undefined): string {
 
 const exitCode = (results: RunResult[]) => (results.some((r) => r.status === 'FAILED') ? 1 : 0);
 
-export async function runCommand(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function runCommand(argv: string[], context: CliContext, out = process.stdout, err = process.stderr): Promise<number> {
   const { values } = parse(argv, RUN_OPTIONS, RUN_USAGE);
-  return exitCode([(await runOnce(values, out, err)).result]);
+  return exitCode([(await runOnce(values, context, out, err)).result]);
 }
 
 type RunValues = SessionValues & { hour?: string };
 
 /** One hour through the twin, with its summary; returns the result and the config it ran with. */
-async function runOnce(values: RunValues, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<{ result: RunResult; config: PipelineConfig }> {
+async function runOnce(values: RunValues, context: CliContext, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<{ result: RunResult; config: PipelineConfig }> {
   const hour = hourOption(values.hour);
   assertFetchable(loadRunConfig(values.config), [hour], values['allow-current-data'], RUN_USAGE);
-  const session = await openSession(values);
+  const session = await openSession(values, context);
   try {
     const [result] = await runHours(session, [hour], out, err);
     out.write(summary(result!, session.lake, session.config.table));
@@ -144,14 +146,14 @@ async function runOnce(values: RunValues, out: NodeJS.WritableStream, err: NodeJ
   }
 }
 
-export async function backfillCommand(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function backfillCommand(argv: string[], context: CliContext, out = process.stdout, err = process.stderr): Promise<number> {
   const { values } = parse(argv, { ...RUN_OPTIONS, from: { type: 'string' }, to: { type: 'string' } }, BACKFILL_USAGE);
   if (!values.from || !values.to) throw new UsageError('--from and --to are required', BACKFILL_USAGE);
   const hours = hoursBetween(hourOption(values.from, 'from'), hourOption(values.to, 'to'));
   if (hours.length === 0) throw new UsageError(`--from ${values.from} is after --to ${values.to}`, BACKFILL_USAGE);
   if (hours.length > 24 * 366) throw new UsageError(`the range holds ${hours.length} hours; backfill at most a year at a time`, BACKFILL_USAGE);
   assertFetchable(loadRunConfig(values.config), hours, values['allow-current-data'], BACKFILL_USAGE);
-  const session = await openSession(values);
+  const session = await openSession(values, context);
   try {
     const results = await runHours(session, hours, out, err);
     const rows = results.map((r) => ({
@@ -169,10 +171,14 @@ export async function backfillCommand(argv: string[], out = process.stdout, err 
 }
 
 /** `npm start`: one hour against the in-process demo API, then a query of what was loaded. */
-export async function startCommand(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
-  const { values } = parse(argv, { config: RUN_OPTIONS.config, lake: RUN_OPTIONS.lake, hour: RUN_OPTIONS.hour }, 'Usage: api-lake start [--config FILE] [--lake DIR] [--hour ISO-8601]');
+export const START_USAGE = `Usage: api-lake start [--config FILE] [--lake DIR] [--hour ISO-8601]
+  npm start: one hour through the local twin against the bundled demo API (started in-process), then a DuckDB
+  query of what was loaded. Options as for run.`;
+
+export async function startCommand(argv: string[], context: CliContext, out = process.stdout, err = process.stderr): Promise<number> {
+  const { values } = parse(argv, { config: RUN_OPTIONS.config, lake: RUN_OPTIONS.lake, hour: RUN_OPTIONS.hour }, START_USAGE);
   out.write('api-lake local twin: the deployed state machine, the real step code, an on-disk lake and the bundled demo API.\n');
-  const { result, config } = await runOnce({ ...values, demo: true, fast: true, 'allow-current-data': false }, out, err);
+  const { result, config } = await runOnce({ ...values, demo: true, fast: true, 'allow-current-data': false }, context, out, err);
   if (result.status === 'FAILED') return 1;
   // A few data columns of what was just loaded, whatever the source: the first text column and the last numbers.
   const columns = (result.output?.transform?.columns ?? []).map((c) => c.split(' ') as [string, string]);
@@ -180,6 +186,6 @@ export async function startCommand(argv: string[], out = process.stdout, err = p
   const numbers = columns.filter(([, type]) => type === 'double').slice(-3);
   const shown = [...(firstText ? [firstText] : []), ...numbers].map(([name]) => name);
   const sql = `SELECT dt, hour, ${[...shown, 'lake_ingested_at'].join(', ')} FROM ${config.table} ORDER BY dt DESC, hour DESC LIMIT 5`;
-  out.write(`\nQuerying the curated lake with DuckDB (the local stand-in for Athena):\n  ${sql}\n\n${formatTable(await (await import('../query.js')).queryLake(values.lake, sql))}\n`);
+  out.write(`\nQuerying the curated lake with DuckDB (the local stand-in for Athena):\n  ${sql}\n\n${formatTable(await (await import('../lake-query.js')).queryLake(values.lake, sql))}\n`);
   return 0;
 }

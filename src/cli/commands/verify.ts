@@ -6,7 +6,7 @@ import { GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCo
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/local/config-file.js';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/config-file.js';
 import { stackNameOf, type PipelineConfig } from '../../core/config.js';
 import { curatedObjectKey, hourFromEpochMs, rawObjectKey, type Hour } from '../../core/layout.js';
 import { numberOption, parse } from '../args.js';

@@ -1,3 +1,4 @@
+import type { CfnTemplate } from '../../contract/template.js';
 import { assertSupported, type PolicyDocument } from './iam/policy.js';
 
 /** Placeholder account and region the local twin substitutes for CloudFormation references. */
@@ -5,6 +6,8 @@ export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
 /** The suffix Secrets Manager appends to a secret's name in its ARN (six random characters). */
 export const LOCAL_SECRET_SUFFIX = 'Lc4lTw';
+
+export type { CfnTemplate } from '../../contract/template.js';
 
 export interface AmazonStatesDefinition {
   StartAt: string;
@@ -58,15 +61,6 @@ export interface LocalStack {
   readonly resourcePolicies: Readonly<Record<string, readonly PolicyDocument[]>>;
 }
 
-interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-}
-
-export interface CfnTemplate {
-  readonly Resources: Record<string, CfnResource>;
-  readonly Parameters?: Record<string, { Default?: unknown }>;
-}
 
 /** Builds the local stack from a synthesized template. Throws when a reference or a policy cannot be resolved. */
 export function localStackOf(template: CfnTemplate, stackName: string): LocalStack {

@@ -5,13 +5,13 @@ import { FsObjectStore } from '../../adapters/local/fs-store.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
 import { writeNotification, type Notification } from '../../adapters/local/file-notifier.js';
 import type { PipelineConfig } from '../../core/config.js';
-import { fetchHttpClient, type HttpClient } from '../../core/http.js';
-import type { ObjectStore, StepLogger } from '../../core/ports.js';
+import { fetchHttpClient } from '../../adapters/http/fetch-client.js';
+import type { HttpClient, ObjectStore, StepLogger } from '../../core/ports.js';
 import { redact } from '../../core/redact.js';
-import { stepBudget } from '../../core/steps/budget.js';
-import { runFetchStep, type FetchInput } from '../../core/steps/fetch.js';
-import { runTransformStep, type TransformInput } from '../../core/steps/transform.js';
-import { STATE } from '../../../infra/state-names.js';
+import type { FetchInput } from '../../core/steps/fetch.js';
+import type { TransformInput } from '../../core/steps/transform.js';
+import { fetchStep, transformStep } from '../../core/steps/wiring.js';
+import { STATE } from '../../contract/state-names.js';
 import { deniedMessage, LocalAccess, type RoleSession } from './iam/access.js';
 import { AccessCheckedSecretStore, AccessCheckedStore } from './iam/checked-adapters.js';
 import { localSecretArn, type LocalFunction, type LocalStack } from './local-stack.js';
@@ -53,7 +53,7 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
       const line = redact(JSON.stringify({ level, step, source: config.source.name, message, ...fields, timestamp: new Date(now()).toISOString() }), secretValues);
       pending = pending.then(() => mkdir(paths.logs, { recursive: true })).then(() => appendFile(join(paths.logs, 'steps.jsonl'), line + '\n'));
     };
-    return { info: write('INFO'), warn: write('WARN') };
+    return { info: write('INFO') };
   };
 
   const fetchFn = functionOf(stack, STATE.fetch);
@@ -66,6 +66,15 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
   const curatedDisk = options.stores?.curated ?? new FsObjectStore(paths.curated);
   const secretName = requireEnv(fetchFn, 'SECRET_NAME');
   const secrets = new AccessCheckedSecretStore(new EnvSecretStore(process.env, options.apiKey), secretName, localSecretArn(secretName), session(fetchFn), access);
+
+  // The same step functions the Lambdas run, wired to the lake on disk (checked against each function's IAM).
+  const fetch = fetchStep(config.source, { raw: zone(fetchFn, 'RAW_BUCKET', rawDisk), secrets, http: options.http ?? fetchHttpClient, logger: logger(STATE.fetch), now });
+  const transform = transformStep(config.source, config.table, {
+    raw: zone(transformFn, 'RAW_BUCKET', rawDisk),
+    curated: zone(transformFn, 'CURATED_BUCKET', curatedDisk),
+    logger: logger(STATE.transform),
+    now,
+  });
 
   const notify: TaskHandler = async (input) => {
     const { TopicArn, Subject, Message } = input as { TopicArn: string; Subject: string; Message: unknown };
@@ -83,29 +92,8 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
     asLocalLambda(run, { fn, invoker: stateMachine, access, flush: () => pending, inject: options.inject?.[state] });
 
   return {
-    [STATE.fetch]: lambda(STATE.fetch, fetchFn, (input, invocation) =>
-      runFetchStep(input as FetchInput, {
-        source: config.source,
-        raw: zone(fetchFn, 'RAW_BUCKET', rawDisk),
-        secrets,
-        http: options.http ?? fetchHttpClient,
-        now,
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        logger: logger(STATE.fetch),
-        signal: stepBudget(invocation.getRemainingTimeInMillis()),
-      }),
-    ),
-    [STATE.transform]: lambda(STATE.transform, transformFn, (input, invocation) =>
-      runTransformStep(input as TransformInput, {
-        source: config.source,
-        table: config.table,
-        raw: zone(transformFn, 'RAW_BUCKET', rawDisk),
-        curated: zone(transformFn, 'CURATED_BUCKET', curatedDisk),
-        now,
-        logger: logger(STATE.transform),
-        signal: stepBudget(invocation.getRemainingTimeInMillis()),
-      }),
-    ),
+    [STATE.fetch]: lambda(STATE.fetch, fetchFn, (input, invocation) => fetch(input as FetchInput, invocation.getRemainingTimeInMillis())),
+    [STATE.transform]: lambda(STATE.transform, transformFn, (input, invocation) => transform(input as TransformInput, invocation.getRemainingTimeInMillis())),
     [STATE.notifyFailure]: withFaults(notify, options.inject?.[STATE.notifyFailure]),
     [STATE.notifySkipped]: withFaults(notify, options.inject?.[STATE.notifySkipped]),
   };

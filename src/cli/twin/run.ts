@@ -2,15 +2,15 @@ import '../../polyfills.js';
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { PipelineConfig } from '../../core/config.js';
-import type { HttpClient } from '../../core/http.js';
+import type { HttpClient } from '../../core/ports.js';
 import type { Hour } from '../../core/layout.js';
 import type { Notification } from '../../adapters/local/file-notifier.js';
-import { FULL_VALIDATION, taskStateNames } from './definition.js';
+import { FULL_VALIDATION, taskStateNames } from './stack-cache.js';
 import { runtimeAccess } from './iam/runtime-access.js';
 import { MAX_STATE_PAYLOAD_BYTES, TerminalExecutionError, type InjectedFaults } from './local-lambda.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type AmazonStatesDefinition, type LocalStack } from './local-stack.js';
 import { localTaskHandlers, type LocalTaskOptions } from './local-tasks.js';
-import { STATE } from '../../../infra/state-names.js';
+import { STATE } from '../../contract/state-names.js';
 
 export type RunStatus = 'SUCCEEDED' | 'SKIPPED' | 'FAILED';
 

@@ -1,10 +1,10 @@
 import type { SourceConfig } from '../config.js';
-import { buildRequest, callSource, type HttpClient } from '../http.js';
+import { buildRequest, callSource } from '../http.js';
 import { InvalidInputError } from '../errors.js';
 import { LATE_RUN_GRACE_MS, unfetchableHour } from '../fetchable-hour.js';
 import { asksForTheHour } from '../hour-template.js';
 import { hourFromEpochMs, rawObjectKey, scheduledHour, type Hour } from '../layout.js';
-import type { ObjectStore, SecretStore, StepLogger } from '../ports.js';
+import type { HttpClient, ObjectStore, SecretStore, StepLogger } from '../ports.js';
 import { redact } from '../redact.js';
 import { fitMetadata } from '../store-limits.js';
 

@@ -1,4 +1,4 @@
-// No CDK imports here: the local twin reads these names without loading aws-cdk-lib.
+// The contract between the stack (infra/) and the local twin (src/cli/twin/): neither imports the other for it.
 
 /** State names: the local twin maps its handlers by these, so they are part of the contract. */
 export const STATE = {
