@@ -55,7 +55,7 @@ export function parquetFooter(path: string): { [id: number]: Value } {
   return readStruct({ bytes, at: bytes.length - 8 - length });
 }
 
-type Reader = { bytes: Uint8Array; at: number };
+export type Reader = { bytes: Uint8Array; at: number };
 export type Value = number | boolean | Uint8Array | Value[] | { [id: number]: Value };
 
 function varint(r: Reader): number {
@@ -100,7 +100,7 @@ function readValue(r: Reader, type: number): Value {
   }
 }
 
-function readStruct(r: Reader): { [id: number]: Value } {
+export function readStruct(r: Reader): { [id: number]: Value } {
   const struct: { [id: number]: Value } = {};
   let id = 0;
   for (;;) {

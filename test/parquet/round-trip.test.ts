@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PAGE_BYTES, ParquetFileWriter, ROW_GROUP_ROWS, type ParquetColumn, type ParquetType, type ParquetValue } from '../../src/parquet/index.js';
 import { readParquet } from '../helpers/duckdb.js';
-import { ENCODING, PAGE, parquetFooter, parquetPages, type Value } from '../helpers/parquet-pages.js';
+import { ENCODING, PAGE, parquetPages } from '../helpers/parquet-pages.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'api-lake-parquet-'));
 let files = 0;
@@ -40,15 +40,6 @@ describe('Parquet writer', () => {
     expect(rows).toEqual([{ yes: '12', known: '34', slots: '96' }]);
     const metadata = await readParquet(file, `SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${file}')`);
     expect(metadata.rows).toEqual([{ k: 'api-lake.test', v: 'yes' }]);
-  });
-
-  it('declares TYPE_ORDER for every leaf column, so Trino (Athena) trusts the min/max statistics', () => {
-    const file = written([column('x', 'DOUBLE', [1, 2]), column('s', 'STRING', ['a', null]), column('tags', 'STRING', [['a'], null], true)]);
-    // Read by this test's own Thrift reader: FileMetaData field 7 is column_orders, one ColumnOrder per leaf.
-    const footer = parquetFooter(file);
-    const leaves = (footer[2] as { [id: number]: Value }[]).filter((element) => element[1] !== undefined);
-    expect(leaves).toHaveLength(3);
-    expect(footer[7]).toEqual(leaves.map(() => ({ 1: {} })));
   });
 
   it('dictionary-encodes columns with few distinct values and writes mostly-distinct ones PLAIN', async () => {
