@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { PAGE_BYTES, ParquetFileWriter, ROW_GROUP_ROWS, type ParquetColumn, type ParquetType, type ParquetValue } from '../../src/parquet/index.js';
 import { readParquet } from '../helpers/duckdb.js';
@@ -130,7 +131,12 @@ describe('Parquet writer', () => {
             column('l', 'STRING', rows.map(([, , l]) => l), true),
           ]);
           const back = (await readParquet(file, 'SELECT d, s, b, l FROM t ORDER BY i')).rows;
-          expect(back).toEqual(rows.map(([v, b, l], k) => ({ d: numbers[k], s: numbers[k] === null ? null : `é${numbers[k]}`, b: v === null ? null : b, l })));
+          const expected = rows.map(([v, b, l], k) => ({ d: numbers[k], s: numbers[k] === null ? null : `é${numbers[k]}`, b: v === null ? null : b, l }));
+          expect(back).toEqual(expected);
+          // A second, independent reader: hyparquet decodes the pages, levels and dictionaries its own way.
+          const bytes = readFileSync(file);
+          const second = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, columns: ['d', 's', 'b', 'l'] });
+          expect(second).toEqual(expected);
         },
       ),
       { numRuns: 25 },

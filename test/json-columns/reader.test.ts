@@ -1,0 +1,178 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { JsonColumnsReader, type RecordSink } from '../../src/json-columns/index.js';
+
+type Path = readonly string[];
+
+/**
+ * A reference sink: every value the reader hands over, by row and key path. What JSON.parse gives is
+ * flattened the same way below, so the two can be compared exactly (an empty object has no fields to hand over).
+ */
+class FlatSink implements RecordSink<Path> {
+  readonly root: Path = [];
+  readonly rows: Map<string, unknown>[] = [];
+  readonly bytesSeen: string[] = [];
+  constructor(private readonly bytesFor: (path: Path) => boolean = () => false) {}
+  nextRow(): number {
+    return this.rows.push(new Map()) - 1;
+  }
+  child(parent: Path, key: string): Path {
+    return [...parent, key];
+  }
+  set(node: Path, row: number, value: unknown): void {
+    const fields = this.rows[row]!;
+    expect(fields.has(JSON.stringify(node))).toBe(false); // never twice in one record
+    fields.set(JSON.stringify(node), value);
+  }
+  expect(): void {}
+  wantsBytes(node: Path): boolean {
+    return this.bytesFor(node);
+  }
+  setBytes(node: Path, row: number, text: Uint8Array, start: number, end: number): boolean {
+    const value = new TextDecoder().decode(text.subarray(start, end));
+    if (value.startsWith('decline')) return false;
+    this.bytesSeen.push(value);
+    this.set(node, row, value);
+    return true;
+  }
+}
+
+/** A record as the reference: every scalar or array under its key path. */
+function flatten(record: Record<string, unknown>, path: string[] = [], into = new Map<string, unknown>()): Map<string, unknown> {
+  for (const [key, value] of Object.entries(record)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) flatten(value as Record<string, unknown>, [...path, key], into);
+    else into.set(JSON.stringify([...path, key]), value);
+  }
+  return into;
+}
+
+/** What the reader should hand over for `text`: the records at `recordsPath` of JSON.parse's result, flattened. */
+function expected(text: string, recordsPath: readonly string[] = []): Map<string, unknown>[] {
+  let value: unknown = JSON.parse(text);
+  for (const key of recordsPath) value = (value as Record<string, unknown>)[key];
+  return (Array.isArray(value) ? value : [value]).map((record) => flatten(record as Record<string, unknown>));
+}
+
+function read(text: string | Uint8Array, recordsPath: readonly string[] = [], sink = new FlatSink()) {
+  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+  const ok = new JsonColumnsReader(sink).read(bytes, recordsPath);
+  return { ok, rows: sink.rows, sink };
+}
+
+/** Keys the reader reads itself: any string but one that starts with a digit (JavaScript objects list those first). */
+const key = fc.string({ unit: 'binary', maxLength: 8 }).filter((k) => !/^[0-9]/.test(k));
+const scalar = fc.oneof(fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.string({ unit: 'binary', maxLength: 12 }));
+const { record } = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, fc.array(scalar, { maxLength: 4 }), fc.array(tie('record'), { maxLength: 2 }), tie('record')),
+  record: fc.dictionary(key, tie('value'), { maxKeys: 6, noNullPrototype: true }),
+}));
+const spacing = fc.constantFrom(undefined, 0, 1, '\t', ' \r\n');
+
+describe('JsonColumnsReader', () => {
+  it('hands over exactly what JSON.parse reads, for any records without digit-first keys', () => {
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 6 }), spacing, fc.boolean(), (records, space, single) => {
+        const text = JSON.stringify(single ? (records[0] ?? {}) : records, null, space);
+        const { ok, rows } = read(text);
+        expect(ok).toBe(true);
+        expect(rows).toEqual(expected(text));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('declines any text JSON.parse refuses, and reads alike whatever it does accept', () => {
+    // Valid texts with one byte deleted, replaced or inserted: mostly invalid JSON, sometimes valid and different.
+    const edit = fc.tuple(fc.array(record, { minLength: 1, maxLength: 3 }), fc.nat(), fc.constantFrom('delete', 'replace', 'insert'), fc.constantFrom(...'{}[]":,.-+eE0 1\\tnufl\u00e9"'));
+    fc.assert(
+      fc.property(edit, ([records, at, how, char]) => {
+        // Edited as UTF-8 bytes, as responses arrive; the reference is JSON.parse of their decoding, as the pipeline's fallback reads them.
+        const bytes = new TextEncoder().encode(JSON.stringify(records));
+        const i = at % bytes.length;
+        const insert = new TextEncoder().encode(char);
+        const edited = new Uint8Array([...bytes.subarray(0, i), ...(how === 'delete' ? [] : insert), ...bytes.subarray(how === 'insert' ? i : i + 1)]);
+        const mutated = new TextDecoder().decode(edited);
+        let parsed = true;
+        try {
+          JSON.parse(mutated);
+        } catch {
+          parsed = false;
+        }
+        const { ok, rows } = read(edited);
+        if (!parsed) expect(ok).toBe(false);
+        else if (ok) {
+          const whole = JSON.parse(mutated) as unknown;
+          const isRecords = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+          if (isRecords(whole) || (Array.isArray(whole) && whole.every(isRecords))) expect(rows).toEqual(expected(mutated));
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it.each([
+    ['a duplicate key', '{"a": 1, "a": 2}'],
+    ['a duplicate nested key', '[{"a": {"b": 1, "b": 1}}]'],
+    ['a key that starts with a digit', '{"b": 1, "1": 2}'],
+    ['a top-level scalar', '3'],
+    ['an array holding a non-record', '[{"a": 1}, 2]'],
+    ['trailing text', '{"a": 1} x'],
+    ['a trailing comma', '{"a": 1,}'],
+    ['a leading zero', '{"a": 01}'],
+    ['a control character in a string', '{"a": "x\ty"}'],
+  ])('declines %s (JSON.parse then reads it or names the problem)', (_, text) => {
+    expect(read(text).ok).toBe(false);
+  });
+
+  it('reads numbers as JSON.parse does, in every spelling', () => {
+    const spelled = fc
+      .tuple(fc.boolean(), fc.stringMatching(/^(0|[1-9][0-9]{0,25})$/), fc.option(fc.stringMatching(/^[0-9]{1,25}$/)), fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.integer({ min: 0, max: 400 }))))
+      .map(([minus, whole, fraction, exponent]) => `${minus ? '-' : ''}${whole}${fraction === null ? '' : `.${fraction}`}${exponent === null ? '' : `${exponent[0]}${exponent[1]}${exponent[2]}`}`);
+    fc.assert(
+      fc.property(fc.array(spelled, { minLength: 1, maxLength: 5 }), (numbers) => {
+        const text = `[${numbers.map((n, i) => `{"n${i}": ${n}, "l": [${n}]}`).join(',')}]`;
+        const { ok, rows } = read(text);
+        expect(ok).toBe(true);
+        expect(rows).toEqual(expected(text)); // toEqual tells -0 from 0
+      }),
+      { numRuns: 500 },
+    );
+    const edges = ['-0', '0.1', '9007199254740993', '1e-400', '1e400', '123456789012345.6', '0.30000000000000004', '2.2250738585072014e-308', '1.7976931348623157e308'];
+    const text = `{${edges.map((n, i) => `"n${i}": ${n}`).join(',')}}`;
+    expect(read(text).rows).toEqual(expected(text));
+  });
+
+  it('reads escapes, surrogate pairs and multi-byte UTF-8 in keys and values, and skips a byte-order mark', () => {
+    const text = '{"caf\\u00e9": "\\"q\\" \\\\ \\/ \\b\\f\\n\\r\\t", "é€😀": "😀 \\ud83d\\ude00", "k\\u0000": ["\\u00e9", "é"], "lone": "\\udc00"}';
+    const { ok, rows } = read(text);
+    expect(ok).toBe(true);
+    expect(rows).toEqual(expected(text));
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{"a": "é"}')]);
+    expect(read(bom).rows).toEqual([new Map([['["a"]', 'é']])]);
+  });
+
+  it('hands strings without escapes as bytes to a sink that wants them, and the decoded string when it declines', () => {
+    const sink = new FlatSink((path) => path.join('.') === 'at');
+    const text = '[{"at": "2026-11-30T04:00:00Z", "x": "y"}, {"at": "decline é"}, {"at": "esc\\u0061ped"}]';
+    const { ok, rows } = read(text, [], sink);
+    expect(ok).toBe(true);
+    expect(sink.bytesSeen).toEqual(['2026-11-30T04:00:00Z']); // only the path asked for, only without escapes
+    expect(rows).toEqual(expected(text));
+  });
+
+  it('reads the records at recordsPath, keys and array indices, and declines a path that is not there', () => {
+    const text = '{"meta": {"n": 2}, "data": {"pages": [{"items": [{"a": 1}]}, {"items": [{"a": 2}, {"a": 3}]}]}, "z": [1]}';
+    expect(read(text, ['data', 'pages', '1', 'items']).rows).toEqual(expected(text, ['data', 'pages', '1', 'items']));
+    expect(read(text, ['data', 'pages', '1', 'items']).rows).toHaveLength(2);
+    expect(read(text, ['meta']).rows).toEqual([new Map([['["n"]', 2]])]);
+    for (const missing of [['data', 'pages', '2', 'items'], ['data', 'nope'], ['z', '0']]) expect(read(text, missing).ok).toBe(false);
+    // the rest of the text is still checked: invalid JSON after the records is declined
+    expect(read(`${text.slice(0, -1)},}`, ['meta']).ok).toBe(false);
+  });
+
+  it('hands over an array of scalars as an array, one holding objects as JSON.parse gives it, and repeated lists as equal arrays', () => {
+    const text = '[{"t": ["a", 1, null, true]}, {"t": ["a", 1, null, true]}, {"t": [{"k": [1]}, 2]}, {"t": []}]';
+    const { rows } = read(text);
+    expect(rows).toEqual(expected(text));
+  });
+});
