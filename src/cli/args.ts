@@ -2,9 +2,13 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** Bad arguments: the CLI prints the message and the command's usage, and exits 2. */
 export class UsageError extends Error {
-  constructor(message: string, readonly usage?: string) {
-    super(message);
-    this.name = 'UsageError';
+  override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    readonly usage?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
   }
 }
 

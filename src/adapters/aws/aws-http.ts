@@ -57,8 +57,9 @@ export class AwsServiceError extends Error {
     readonly status?: number,
     /** The service's own message, without what was being done. */
     readonly detail?: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = code;
     this.transient = status !== undefined && (status >= 500 || status === 429 || (status === 400 && TRANSIENT_CODES.test(code)));
   }

@@ -32,9 +32,10 @@ export class TerminalExecutionError extends Error {
   constructor(
     readonly error: string,
     readonly detail: string,
+    options?: ErrorOptions,
   ) {
-    super(detail);
-    this.name = error;
+    super(detail, options);
+    this.name = error; // the error name Step Functions sees: States.Timeout, Lambda.Unknown, ...
   }
 }
 

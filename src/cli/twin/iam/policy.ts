@@ -55,10 +55,7 @@ export interface ApplicablePolicies {
 
 /** A policy the evaluator cannot judge: refused rather than guessed. */
 export class UnsupportedPolicyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnsupportedPolicyError';
-  }
+  override readonly name = 'UnsupportedPolicyError';
 }
 
 const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition']);
