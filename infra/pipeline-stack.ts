@@ -1,6 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { secretNameOf, type PipelineConfig } from '../src/core/config.js';
 import { curatedTablePrefix, tableSchemaKey } from '../src/core/layout.js';
@@ -10,6 +9,7 @@ import { FailureAlerts } from './constructs/failure-alerts.js';
 import { PipelineFunction } from './constructs/pipeline-function.js';
 import { PipelineSchedule } from './constructs/schedule.js';
 import { PipelineStateMachine } from './constructs/pipeline-state-machine.js';
+import { retentionDays } from './log-retention.js';
 import { acknowledgeNagFindings } from './nag.js';
 import { fetchTimeoutSeconds, TRANSFORM_TIMEOUT_SECONDS } from './timeouts.js';
 
@@ -109,12 +109,4 @@ export class PipelineStack extends Stack {
     output('CrawlerName', catalog.crawler.ref, 'Glue crawler of the curated table');
     output('AthenaWorkGroup', catalog.workGroup.ref, 'Athena workgroup to query with');
   }
-}
-
-/** CloudWatch Logs accepts only certain retention values; take the smallest one that is at least `days`. */
-export function retentionDays(days: number): logs.RetentionDays {
-  const allowed = Object.values(logs.RetentionDays)
-    .filter((v): v is logs.RetentionDays => typeof v === 'number' && v > 0)
-    .sort((a, b) => a - b);
-  return allowed.find((v) => v >= days) ?? logs.RetentionDays.INFINITE;
 }

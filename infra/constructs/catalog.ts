@@ -4,16 +4,25 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { DEFAULTS } from '../../src/core/config.js';
 import { boundedName, MAX_DATABASE_NAME, MAX_WORKGROUP_NAME } from '../names.js';
 import { DataLakeBucket } from './data-lake-bucket.js';
 
 export interface CatalogProps {
+  /** The curated zone: the crawler reads the table's prefix in it. */
   readonly curatedBucket: s3.IBucket;
-  /** Table name; also the curated prefix the crawler reads (`<table>/dt=.../hour=.../`). */
+  /** Table name; also the curated prefix the crawler reads (`<table>/source_dt=.../source_hour=.../`). */
   readonly table: string;
-  /** Crawler schedule. A crawl bills at least 10 minutes, so daily is the default. */
-  readonly crawlerSchedule: string;
-  readonly athenaResultsExpireDays: number;
+  /**
+   * Crawler schedule, an EventBridge `cron(...)` expression in UTC. A crawl bills at least 10 minutes, so daily.
+   * @default 'cron(30 0 * * ? *)' - every day at 00:30 UTC (DEFAULTS.crawlerSchedule)
+   */
+  readonly crawlerSchedule?: string;
+  /**
+   * Days after which Athena query results are deleted from their bucket.
+   * @default 7 (DEFAULTS.athenaResultsExpireDays)
+   */
+  readonly athenaResultsExpireDays?: number;
 }
 
 /**
@@ -83,7 +92,7 @@ export class Catalog extends Construct {
       databaseName: this.databaseName,
       description: `api-lake: catalog s3://.../${props.table}/ with its dt/hour partitions`,
       targets: { s3Targets: [{ path: `s3://${props.curatedBucket.bucketName}/${props.table}/` }] },
-      schedule: { scheduleExpression: props.crawlerSchedule },
+      schedule: { scheduleExpression: props.crawlerSchedule ?? DEFAULTS.crawlerSchedule },
       recrawlPolicy: { recrawlBehavior: 'CRAWL_EVERYTHING' },
       schemaChangePolicy: { updateBehavior: 'UPDATE_IN_DATABASE', deleteBehavior: 'LOG' },
       configuration: JSON.stringify({
@@ -97,7 +106,7 @@ export class Catalog extends Construct {
     });
     this.crawler.addResourceDependency(database);
 
-    this.resultsBucket = new DataLakeBucket(this, 'AthenaResults', { expireAfterDays: props.athenaResultsExpireDays }).bucket;
+    this.resultsBucket = new DataLakeBucket(this, 'AthenaResults', { expireAfterDays: props.athenaResultsExpireDays ?? DEFAULTS.athenaResultsExpireDays }).bucket;
     this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: boundedName(`${stack.stackName}-${props.table}`, MAX_WORKGROUP_NAME),
       description: 'api-lake: query the curated table',

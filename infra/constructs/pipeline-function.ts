@@ -6,7 +6,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../src/core/errors.js';
+import { DEFAULTS } from '../../src/core/config.js';
 import { HANDLER_BUNDLING } from '../bundling.js';
+import { retentionDays } from '../log-retention.js';
 
 /** Lambda's limit on a function's environment variables, all together (4 KB; checked as 4,000 bytes of their JSON, the strictest reading). */
 export const MAX_ENVIRONMENT_BYTES = 4000;
@@ -21,10 +23,18 @@ const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export interface PipelineFunctionProps {
   /** Handler entry file, relative to the project root (`src/handlers/fetch.ts`). */
   readonly entry: string;
+  /** Memory in MB (128 to 10,240); Lambda gives CPU in proportion, one full vCPU at 1,769 MB. */
   readonly memoryMb: number;
+  /** The function's timeout: the step's time budget plus its margin (infra/timeouts.ts). */
   readonly timeout: Duration;
+  /** Environment variables, at most 4 KB in all (checked at synth); `POWERTOOLS_SERVICE_NAME` is added. */
   readonly environment: Record<string, string>;
-  readonly logRetention: logs.RetentionDays;
+  /**
+   * How long the function's log group keeps its logs.
+   * @default logs.RetentionDays.ONE_MONTH (DEFAULTS.logRetentionDays)
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /** The function's description in the console. */
   readonly description: string;
 }
 
@@ -42,7 +52,7 @@ export class PipelineFunction extends Construct {
     super(scope, id);
     const environment = { ...props.environment, POWERTOOLS_SERVICE_NAME: 'api-lake' };
     assertEnvironmentFits(id, environment);
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? retentionDays(DEFAULTS.logRetentionDays), removalPolicy: RemovalPolicy.DESTROY });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `${Stack.of(this).stackName} ${id}: ${props.description}`,

@@ -5,8 +5,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { PipelineConfig } from '../../src/core/config.js';
+import { DEFAULTS, type PipelineConfig } from '../../src/core/config.js';
 import { STATE } from '../../src/contract/state-names.js';
+import { retentionDays } from '../log-retention.js';
 import { fetchTimeoutSeconds, LAMBDA_THROTTLE_RETRY, NOTIFY_RETRY_ATTEMPTS, STORE_RETRY, taskTimeoutSeconds, TRANSFORM_TIMEOUT_SECONDS, worstCaseExecutionSeconds } from '../timeouts.js';
 
 
@@ -20,11 +21,19 @@ const NOTIFY_RETRY: sfn.RetryProps = {
 };
 
 export interface PipelineStateMachineProps {
+  /** The parsed pipeline configuration: the source name, the retry policy and the request timeout come from it. */
   readonly config: PipelineConfig;
+  /** The Fetch step's function (src/handlers/fetch.ts). */
   readonly fetchFunction: lambda.IFunction;
+  /** The Transform step's function (src/handlers/transform.ts). */
   readonly transformFunction: lambda.IFunction;
+  /** Where NotifyFailure and NotifySkipped publish; the state machine's role may publish only there. */
   readonly alertTopic: sns.ITopic;
-  readonly logRetention: logs.RetentionDays;
+  /**
+   * How long the execution log group (`/aws/vendedlogs/states/...`) keeps its logs.
+   * @default logs.RetentionDays.ONE_MONTH (DEFAULTS.logRetentionDays)
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -180,7 +189,7 @@ export class PipelineStateMachine extends Construct {
     // state machine could then not be created.
     const logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${config.table}`,
-      retention: props.logRetention,
+      retention: props.logRetention ?? retentionDays(DEFAULTS.logRetentionDays),
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

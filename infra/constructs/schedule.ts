@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 export interface PipelineScheduleProps {
   /** EventBridge schedule expression, `cron(0 * * * ? *)` for every hour at minute 0 UTC. */
   readonly expression: string;
+  /** The state machine each scheduled event starts, with `{"time": <event time>}` as its input. */
   readonly stateMachine: sfn.IStateMachine;
 }
 
