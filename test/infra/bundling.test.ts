@@ -22,6 +22,11 @@ describe('handler bundles, built as the stack builds them', () => {
       expect(inputs.filter((path) => /node_modules\/(@aws-sdk|@smithy)\//.test(path))).toEqual([]);
       const [bundle] = result.outputFiles;
       expect(bundle!.contents.byteLength).toBeLessThan(2 * 1024 * 1024);
+      // Fetch carries none of Transform's engines (package.json "sideEffects" lets esbuild drop unused modules whole).
+      const inOutput = Object.entries(Object.values(result.metafile.outputs)[0]!.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([path]) => path);
+      const engines = inOutput.filter((path) => /src\/(parquet|json-columns)\/|node_modules\/snappyjs\//.test(path));
+      if (handler === 'fetch') expect(engines).toEqual([]);
+      else expect(engines.length).toBeGreaterThan(0);
       // Loads in a fresh Node.js with the environment a pipeline function gets (no network is used).
       mkdirSync(join(OUT, handler), { recursive: true });
       writeFileSync(bundle!.path, bundle!.contents);
