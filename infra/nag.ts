@@ -51,7 +51,17 @@ export function acknowledgeNagFindings(t: NagTargets): void {
       'CDK grants lambda:InvokeFunction on the function and its versions/aliases (ARN:*); still one function.',
     );
   }
-  const crawlerRole = t.catalog.crawler.node.scope!.node.findChild('CrawlerRole');
+  if (t.catalog.crawler) acknowledgeCrawler(t, objectWildcard);
+  for (const bucket of [t.raw, t.curated, t.catalog.resultsBucket]) {
+    ack(bucket, 'AwsSolutions-S1', 'Server access logs would need a log bucket of their own and cost more than the data; access is audited with CloudTrail data events where required.');
+  }
+  ack(t.schedule.deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of the schedule target; a DLQ of a DLQ has no use.');
+}
+
+/** The crawler of `catalog.mode` "crawler": its role reads the table's prefix and keeps the tables of its database. */
+function acknowledgeCrawler(t: NagTargets, objectWildcard: string): void {
+  const crawler = t.catalog.crawler!;
+  const crawlerRole = crawler.node.scope!.node.findChild('CrawlerRole');
   ack(crawlerRole, objectsFinding(t.curated, `${t.table}/`), `The crawler reads the Parquet objects of table ${t.table} only. ${objectWildcard}`);
   ack(
     crawlerRole,
@@ -63,9 +73,5 @@ export function acknowledgeNagFindings(t: NagTargets): void {
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws-glue/crawlers:*]',
     'Glue writes crawler logs to the fixed group /aws-glue/crawlers with streams it names itself.',
   );
-  ack(t.catalog.crawler, 'AwsSolutions-GL1', 'Crawler logs hold table and partition names only; a KMS security configuration would add a key and cost without protecting data.');
-  for (const bucket of [t.raw, t.curated, t.catalog.resultsBucket]) {
-    ack(bucket, 'AwsSolutions-S1', 'Server access logs would need a log bucket of their own and cost more than the data; access is audited with CloudTrail data events where required.');
-  }
-  ack(t.schedule.deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of the schedule target; a DLQ of a DLQ has no use.');
+  ack(crawler, 'AwsSolutions-GL1', 'Crawler logs hold table and partition names only; a KMS security configuration would add a key and cost without protecting data.');
 }

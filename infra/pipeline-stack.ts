@@ -42,6 +42,15 @@ export class PipelineStack extends Stack {
     const secretName = secretNameOf(config.source);
     const secretArn = `arn:${this.partition}:secretsmanager:${this.region}:${this.account}:secret:${secretName}-??????`;
 
+    const catalog = new Catalog(this, 'Catalog', {
+      curatedBucket: curated,
+      table: config.table,
+      mode: config.catalog.mode,
+      firstDate: config.catalog.firstDate,
+      crawlerSchedule: config.crawler.schedule,
+      athenaResultsExpireDays: config.storage.athenaResultsExpireDays,
+    });
+
     const environment = { PIPELINE_CONFIG: JSON.stringify(config), RAW_BUCKET: raw.bucketName, CURATED_BUCKET: curated.bucketName };
     const fetch = new PipelineFunction(this, 'Fetch', {
       entry: 'src/handlers/fetch.ts',
@@ -61,9 +70,11 @@ export class PipelineStack extends Stack {
       // CPU-bound: 1769 MB is one full vCPU, and holds about 1M records in memory.
       memoryMb: config.lambda.transformMemoryMb,
       timeout: Duration.seconds(TRANSFORM_TIMEOUT_SECONDS),
-      environment,
+      // With a table to keep, Transform adds the hour's new columns to it (catalog.mode "projection").
+      environment: catalog.table ? { ...environment, GLUE_DATABASE: catalog.databaseName } : environment,
       logRetention,
     });
+    if (catalog.table) catalog.grantColumnUpdates(transform.role);
     transform.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [raw.arnForObjects(`${source}/*`)] }));
     transform.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [curated.arnForObjects(`${curatedTablePrefix(config.table)}*`)] }),
@@ -90,13 +101,6 @@ export class PipelineStack extends Stack {
     const schedule = new PipelineSchedule(this, 'Schedule', { expression: config.schedule, stateMachine: pipeline.stateMachine });
     alerts.alarm('ScheduleDeadLetters', schedule.deadLetterQueue.metricApproximateNumberOfMessagesVisible(), 'api-lake: EventBridge could not start the pipeline');
 
-    const catalog = new Catalog(this, 'Catalog', {
-      curatedBucket: curated,
-      table: config.table,
-      crawlerSchedule: config.crawler.schedule,
-      athenaResultsExpireDays: config.storage.athenaResultsExpireDays,
-    });
-
     acknowledgeNagFindings({ fetch, transform, pipeline, schedule, catalog, raw, curated, source, table: config.table });
 
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
@@ -106,7 +110,8 @@ export class PipelineStack extends Stack {
     output('AlertTopicArn', alerts.topic.topicArn, 'failure and skipped-hour alerts');
     output('SecretName', secretName, 'where `api-lake set-key` stores the API key');
     output('GlueDatabaseName', catalog.databaseName, 'Glue database of the curated table');
-    output('CrawlerName', catalog.crawler.ref, 'Glue crawler of the curated table');
+    if (catalog.table) output('GlueTableName', catalog.table.tableName, 'Glue table of the curated zone, kept by the pipeline, partitions projected');
+    if (catalog.crawler) output('CrawlerName', catalog.crawler.ref, 'Glue crawler of the curated table');
     output('AthenaWorkGroup', catalog.workGroup.ref, 'Athena workgroup to query with');
   }
 }

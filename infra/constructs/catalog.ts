@@ -1,20 +1,35 @@
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DEFAULTS } from '../../src/core/config.js';
+import { athenaType } from '../../src/core/columns.js';
+import { DEFAULTS, type CatalogMode } from '../../src/core/config.js';
+import { curatedTablePrefix, PARTITION_KEYS, partitionLocationTemplate } from '../../src/core/layout.js';
+import { LINEAGE_SCHEMA } from '../../src/core/steps/encode-hour.js';
 import { boundedName, MAX_DATABASE_NAME, MAX_WORKGROUP_NAME } from '../names.js';
 import { DataLakeBucket } from './data-lake-bucket.js';
 
 export interface CatalogProps {
-  /** The curated zone: the crawler reads the table's prefix in it. */
+  /** The curated zone: the table's data is under its prefix. */
   readonly curatedBucket: s3.IBucket;
-  /** Table name; also the curated prefix the crawler reads (`<table>/source_dt=.../source_hour=.../`). */
+  /** Table name; also the curated prefix (`<table>/dt=.../hour=.../`). */
   readonly table: string;
   /**
-   * Crawler schedule, an EventBridge `cron(...)` expression in UTC. A crawl bills at least 10 minutes, so daily.
+   * Who keeps the table: `projection`, this construct defines it with partition projection and the pipeline
+   * adds columns (the Transform role gets GetTable/UpdateTable on it, `grantColumnUpdates`); `crawler`, a
+   * scheduled Glue crawler catalogs the prefix and defines the table itself.
+   * @default 'projection' (DEFAULTS.catalogMode)
+   */
+  readonly mode?: CatalogMode;
+  /**
+   * The first date partition projection covers (`YYYY-MM-DD`): hours before it are not seen by Athena.
+   * @default '2026-01-01' (DEFAULTS.catalogFirstDate)
+   */
+  readonly firstDate?: string;
+  /**
+   * Crawler schedule in `crawler` mode, an EventBridge `cron(...)` expression in UTC. A crawl bills at least 10 minutes, so daily.
    * @default 'cron(30 0 * * ? *)' - every day at 00:30 UTC (DEFAULTS.crawlerSchedule)
    */
   readonly crawlerSchedule?: string;
@@ -26,26 +41,106 @@ export interface CatalogProps {
 }
 
 /**
- * Glue database + crawler over the curated table (Hive partitions `dt`, `hour` become partition
- * columns), with a role scoped to that prefix and database, and an Athena workgroup whose results
- * live in their own expiring bucket. L1 constructs: the Glue L2 constructs are still alpha.
+ * The Glue database and the curated table, and an Athena workgroup whose results live in their own expiring
+ * bucket. In `projection` mode the table is defined here: Parquet at the table's prefix, partition keys `dt`
+ * (string) and `hour` (int) filled in by Athena's partition projection from the layout of src/core/layout.ts,
+ * so an hour is queryable as soon as its Parquet exists, with no partition to register and no crawler to pay.
+ * Its columns start as the lineage columns; the pipeline adds the rest as they arrive. In `crawler` mode a
+ * scheduled crawler with a role scoped to the prefix and the database defines the table instead.
  */
 export class Catalog extends Construct {
   readonly databaseName: string;
-  readonly crawler: glue.CfnCrawler;
+  readonly database: glue.Database;
+  /** The table (`projection` mode). */
+  readonly table?: glue.S3Table;
+  /** The crawler (`crawler` mode). */
+  readonly crawler?: glue.CfnCrawler;
   readonly workGroup: athena.CfnWorkGroup;
   readonly resultsBucket: s3.Bucket;
+  private readonly tableName: string;
 
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    this.tableName = props.table;
     // Derived from the stack name: two stacks never share a database, and the name is Athena-safe and within Glue's limit.
     this.databaseName = boundedName(`${stack.stackName}_${props.table}`.toLowerCase().replace(/[^a-z0-9_]/g, '_'), MAX_DATABASE_NAME, '_');
-    const database = new glue.CfnDatabase(this, 'Database', {
-      catalogId: stack.account,
-      databaseInput: { name: this.databaseName, description: `api-lake curated zone: table ${props.table}` },
-    });
+    this.database = new glue.Database(this, 'Database', { databaseName: this.databaseName, description: `api-lake curated zone: table ${props.table}` });
+    // The L2 database is retained by default; `cdk destroy` removes everything, and Glue deletes a database's tables with it.
+    this.database.applyRemovalPolicy(RemovalPolicy.DESTROY);
 
+    if ((props.mode ?? DEFAULTS.catalogMode) === 'projection') this.table = this.projectedTable(props);
+    else this.crawler = this.scheduledCrawler(props);
+
+    this.resultsBucket = new DataLakeBucket(this, 'AthenaResults', { expireAfterDays: props.athenaResultsExpireDays ?? DEFAULTS.athenaResultsExpireDays }).bucket;
+    this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
+      name: boundedName(`${stack.stackName}-${props.table}`, MAX_WORKGROUP_NAME),
+      description: 'api-lake: query the curated table',
+      recursiveDeleteOption: true,
+      state: 'ENABLED',
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+        resultConfiguration: {
+          outputLocation: `s3://${this.resultsBucket.bucketName}/results/`,
+          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+        },
+      },
+    });
+  }
+
+  /** Lets `grantee` read the table and replace its columns (GetTable, UpdateTable), on this table, its database and the catalog only, as Glue requires all three. */
+  grantColumnUpdates(grantee: iam.IGrantable): void {
+    if (!this.table) throw new Error('grantColumnUpdates: the table is kept by a crawler in crawler mode');
+    const stack = Stack.of(this);
+    const arn = (resource: string) => `arn:${stack.partition}:glue:${stack.region}:${stack.account}:${resource}`;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['glue:GetTable', 'glue:UpdateTable'],
+        resources: [arn('catalog'), arn(`database/${this.databaseName}`), arn(`table/${this.databaseName}/${this.tableName}`)],
+      }),
+    );
+  }
+
+  private projectedTable(props: CatalogProps): glue.S3Table {
+    const { date, hour } = PARTITION_KEYS;
+    const prefix = curatedTablePrefix(props.table);
+    return new glue.S3Table(this, 'Table', {
+      database: this.database,
+      tableName: props.table,
+      description: `api-lake: ${props.table}, one Parquet file per scheduled hour; columns are added by the pipeline as they arrive`,
+      storage: glue.S3TableStorage.fromBucket(props.curatedBucket),
+      s3Prefix: prefix,
+      dataFormat: glue.DataFormat.PARQUET,
+      // The lineage columns every hour has; the pipeline adds the data's columns (src/core/catalog-sync.ts).
+      columns: LINEAGE_SCHEMA.map((column) => ({ name: column.name, type: glue.Schema.custom(athenaType(column), !column.list) })),
+      // dt stays a string, so `WHERE dt = '2026-11-25'` works as it does on a crawled table; hour is an int.
+      partitionKeys: [
+        { name: date.name, type: glue.Schema.STRING },
+        { name: hour.name, type: glue.Schema.INTEGER },
+      ],
+      partitionProjection: {
+        [date.name]: glue.PartitionProjectionConfiguration.date({
+          min: props.firstDate ?? DEFAULTS.catalogFirstDate,
+          max: 'NOW',
+          format: date.format,
+          step: { interval: 1, intervalUnit: glue.DateIntervalUnit.DAYS },
+        }),
+        [hour.name]: glue.PartitionProjectionConfiguration.integer({ min: hour.min, max: hour.max, digits: hour.digits }),
+      },
+      parameters: {
+        classification: 'parquet',
+        'storage.location.template': partitionLocationTemplate(`s3://${props.curatedBucket.bucketName}/${prefix}`),
+      },
+      // SSE-S3: S3 decrypts for Athena; the flag is for client-side encrypted data only.
+      hasEncryptedData: false,
+    });
+  }
+
+  private scheduledCrawler(props: CatalogProps): glue.CfnCrawler {
+    const stack = Stack.of(this);
     const arn = (resource: string) => `arn:${stack.partition}:glue:${stack.region}:${stack.account}:${resource}`;
     const role = new iam.Role(this, 'CrawlerRole', {
       assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
@@ -87,7 +182,7 @@ export class Catalog extends Construct {
       }),
     );
 
-    this.crawler = new glue.CfnCrawler(this, 'Crawler', {
+    const crawler = new glue.CfnCrawler(this, 'Crawler', {
       role: role.roleArn,
       databaseName: this.databaseName,
       description: `api-lake: catalog s3://.../${props.table}/ with its dt/hour partitions`,
@@ -104,24 +199,7 @@ export class Catalog extends Construct {
         CreatePartitionIndex: false,
       }),
     });
-    this.crawler.addResourceDependency(database);
-
-    this.resultsBucket = new DataLakeBucket(this, 'AthenaResults', { expireAfterDays: props.athenaResultsExpireDays ?? DEFAULTS.athenaResultsExpireDays }).bucket;
-    this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
-      name: boundedName(`${stack.stackName}-${props.table}`, MAX_WORKGROUP_NAME),
-      description: 'api-lake: query the curated table',
-      recursiveDeleteOption: true,
-      state: 'ENABLED',
-      workGroupConfiguration: {
-        enforceWorkGroupConfiguration: true,
-        publishCloudWatchMetricsEnabled: true,
-        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
-        bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
-        resultConfiguration: {
-          outputLocation: `s3://${this.resultsBucket.bucketName}/results/`,
-          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
-        },
-      },
-    });
+    crawler.node.addDependency(this.database);
+    return crawler;
   }
 }

@@ -84,7 +84,8 @@ export class PipelineStateMachine extends Construct {
       });
       task.addRetry({
         // S3 (both steps) and Secrets Manager (Fetch reads the key) failing for now: throttling, 5xx, no answer.
-        errors: task === fetch ? ['StoreUnavailableError', 'SecretStoreUnavailableError'] : ['StoreUnavailableError'],
+        // Transform also retries the Glue table update: Glue failing for now, or another hour's update in between.
+        errors: task === fetch ? ['StoreUnavailableError', 'SecretStoreUnavailableError'] : ['StoreUnavailableError', 'CatalogUnavailableError', 'CatalogConflictError'],
         maxAttempts: STORE_RETRY.maxAttempts,
         interval: Duration.seconds(STORE_RETRY.intervalSeconds),
         backoffRate: STORE_RETRY.backoffRate,
@@ -181,7 +182,34 @@ export class PipelineStateMachine extends Construct {
       .when(sfn.Condition.and(hasTime, sfn.Condition.isPresent('$.reprocess.rawKeys')), useStoredRaw)
       .when(hasTime, fetch)
       .otherwise(inputInvalid);
-    fetch.next(transform).next(new sfn.Succeed(this, STATE.succeeded));
+    // A table that changed for this hour (new columns) is announced: a notice, not a failure.
+    const succeeded = new sfn.Succeed(this, STATE.succeeded);
+    const notifySchemaChanged = new tasks.SnsPublish(this, STATE.notifySchemaChanged, {
+      topic: props.alertTopic,
+      subject: `api-lake ${source}: schema changed`,
+      message: sfn.TaskInput.fromObject({
+        outcome: 'SCHEMA_CHANGED',
+        summary: sfn.JsonPath.format(
+          `Table ${config.table} of source ${source} changed with the hour scheduled at {}: {} column(s) added. New columns read as NULL in earlier hours.`,
+          sfn.JsonPath.stringAt('$.time'),
+          // a number: States.Format takes any JSON value, stringAt only names the path
+          sfn.JsonPath.stringAt('$.transform.schemaChange.addedCount'),
+        ),
+        source,
+        table: config.table,
+        scheduledTime: sfn.JsonPath.stringAt('$.time'),
+        added: sfn.JsonPath.objectAt('$.transform.schemaChange.added'),
+        addedCount: sfn.JsonPath.numberAt('$.transform.schemaChange.addedCount'),
+        retyped: sfn.JsonPath.objectAt('$.transform.schemaChange.retyped'),
+        curatedKey: sfn.JsonPath.stringAt('$.transform.curatedKey'),
+        execution: sfn.JsonPath.executionId,
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    notifySchemaChanged.addRetry(NOTIFY_RETRY);
+    notifySchemaChanged.next(succeeded);
+    const schemaChanged = new sfn.Choice(this, STATE.schemaChanged).when(sfn.Condition.isPresent('$.transform.schemaChange'), notifySchemaChanged).otherwise(succeeded);
+    fetch.next(transform).next(schemaChanged);
     useStoredRaw.next(transform);
 
     // Under /aws/vendedlogs/states/: CloudWatch Logs then needs no resource policy for the delivery. Any other

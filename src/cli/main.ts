@@ -12,6 +12,7 @@ Commands (local, no AWS account):
   reprocess --from --to  transform the stored raw data of a range again, without calling the API (--aws: on AWS)
   demo-api [options]     the bundled WeatherAPI.com look-alike, with fault injection
   query "SQL"            SQL over the curated lake with DuckDB
+  catalog [--ddl|--json] the curated table as the twin's catalog holds it (Athena's view of it)
 
 Commands (AWS):
   set-key                store the API key in Secrets Manager (prompt or stdin)
@@ -47,6 +48,10 @@ const commands: Record<string, () => Promise<{ run: Command; usage: string }>> =
   query: async () => {
     const m = await import('./commands/query.js');
     return { run: (argv) => m.queryCommand(argv), usage: m.QUERY_USAGE };
+  },
+  catalog: async () => {
+    const m = await import('./commands/catalog.js');
+    return { run: (argv, context) => m.catalogCommand(argv, { out: process.stdout, synthesizer: context.synthesizer }), usage: m.CATALOG_USAGE };
   },
   'set-key': async () => {
     const m = await import('./commands/aws.js');

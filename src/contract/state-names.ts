@@ -11,6 +11,8 @@ export const STATE = {
   transformFailed: 'TransformFailed',
   notifyFailure: 'NotifyFailure',
   notifySkipped: 'NotifySkipped',
+  schemaChanged: 'SchemaChanged',
+  notifySchemaChanged: 'NotifySchemaChanged',
   failed: 'Failed',
   hourSkipped: 'HourSkipped',
   succeeded: 'Succeeded',

@@ -13,6 +13,10 @@ export const DEFAULTS = {
   retryMaxDelaySeconds: 300,
   rawInfrequentAccessAfterDays: 30,
   crawlerSchedule: 'cron(30 0 * * ? *)',
+  catalogMode: 'projection',
+  // The first date Athena's partition projection covers. A fixed date, not "the deploy date": a default that
+  // moved would change the table on a later deploy and hide the hours before it.
+  catalogFirstDate: '2026-01-01',
   fetchMemoryMb: 512,
   transformMemoryMb: 1769,
   logRetentionDays: 30,
@@ -83,6 +87,21 @@ const withDefault = <T extends z.ZodMiniType>(schema: T, value: z.output<T>) => 
 const NAME_RULE = 'must be lowercase letters, digits and _, starting with a letter (at most 63)';
 /** CloudFormation's rule for a stack name. */
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+/**
+ * Who keeps the Glue table: `projection`, the stack defines it with partition projection and the pipeline
+ * adds new columns as they arrive; `crawler`, a scheduled Glue crawler catalogs the curated prefix.
+ */
+export const CATALOG_MODES = ['projection', 'crawler'] as const;
+export type CatalogMode = (typeof CATALOG_MODES)[number];
+
+/** A real calendar date, `YYYY-MM-DD`. */
+const calendarDate = z.string().check(
+  z.refine((value) => {
+    const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+    return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(value); // 2026-02-30 parses as 2026-03-02
+  }, 'must be a date YYYY-MM-DD that exists on the calendar'),
+);
+
 /** What `cdk destroy` does with the raw and curated buckets: delete them with their data, or keep them. */
 export const REMOVAL_POLICIES = ['destroy', 'retain'] as const;
 const SCHEDULE_RULE = 'must be an EventBridge schedule expression: cron(m h dom mon dow y) or rate(N unit)';
@@ -129,6 +148,13 @@ const configSchema = z.strictObject({
       logRetentionDays: withDefault(integer(1), DEFAULTS.logRetentionDays),
       athenaResultsExpireDays: withDefault(integer(1), DEFAULTS.athenaResultsExpireDays),
       removal: withDefault(z.enum(REMOVAL_POLICIES), DEFAULTS.removal),
+    }),
+    {},
+  ),
+  catalog: z.prefault(
+    z.strictObject({
+      mode: withDefault(z.enum(CATALOG_MODES), DEFAULTS.catalogMode),
+      firstDate: withDefault(calendarDate, DEFAULTS.catalogFirstDate),
     }),
     {},
   ),

@@ -85,6 +85,27 @@ export class StoreRequestError extends PipelineError {
   readonly transient = false;
 }
 
+/** The data catalog (Glue) failed for now: throttling, a server error, no answer. The state machine retries it. */
+export class CatalogUnavailableError extends PipelineError {
+  override readonly name = 'CatalogUnavailableError';
+  readonly transient = true;
+}
+
+/** The catalog's table changed between reading and updating it (another hour updated it): read it again and retry. */
+export class CatalogConflictError extends PipelineError {
+  override readonly name = 'CatalogConflictError';
+  readonly transient = true;
+}
+
+/**
+ * The catalog refused a request for good: access denied, the table missing, input it does not accept. The
+ * service's error code is in the message and the cause.
+ */
+export class CatalogRequestError extends PipelineError {
+  override readonly name = 'CatalogRequestError';
+  readonly transient = false;
+}
+
 /** The API key could not be read from the secret store: missing, denied, empty or malformed. */
 export class SecretUnavailableError extends PipelineError {
   override readonly name = 'SecretUnavailableError';

@@ -53,8 +53,28 @@ export function hoursBetween(from: Hour, to: Hour): Hour[] {
   return hours;
 }
 
+/**
+ * The Hive partitions of both zones, in path order: `dt=YYYY-MM-DD/hour=HH/`. The catalog's partition keys
+ * and Athena's partition projection are derived from these (infra/constructs/catalog.ts), never written twice.
+ */
+export const PARTITION_KEYS = {
+  /** The scheduled hour's UTC date, `hour.date`; `format` is the same pattern in Java's DateTimeFormatter, as Athena reads it. */
+  date: { name: 'dt', format: 'yyyy-MM-dd' },
+  /** The scheduled hour's UTC hour, `hour.hh`: an integer 0-23 written with 2 digits. */
+  hour: { name: 'hour', min: 0, max: 23, digits: 2 },
+} as const;
+
 function partition(hour: Hour): string {
-  return `dt=${hour.date}/hour=${hour.hh}`;
+  return `${PARTITION_KEYS.date.name}=${hour.date}/${PARTITION_KEYS.hour.name}=${hour.hh}`;
+}
+
+/**
+ * Athena's `storage.location.template` for a table at `tableLocation` (`s3://bucket/<table>/`): where the
+ * partition of a `dt` and an `hour` is, with `${dt}` and `${hour}` filled in by partition projection.
+ */
+export function partitionLocationTemplate(tableLocation: string): string {
+  const { date, hour } = PARTITION_KEYS;
+  return `${tableLocation}${date.name}=\${${date.name}}/${hour.name}=\${${hour.name}}/`;
 }
 
 /**

@@ -42,6 +42,33 @@ export interface ObjectStore {
   list(prefix: string, options?: CallOptions): Promise<string[]>;
 }
 
+/** A column of the catalog's table: its name and its type as Athena's DDL writes it (`double`, `array<string>`). */
+export interface CatalogColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** The table's columns as the catalog holds them (not its partition keys), and the version they were read at. */
+export interface CatalogColumns {
+  readonly columns: readonly CatalogColumn[];
+  readonly version: string;
+}
+
+/**
+ * The curated table in the data catalog: a Glue table in AWS, a file in the twin's lake. The stack defines
+ * the table (location, partition projection, the lineage columns); the pipeline only adds columns to it.
+ */
+export interface TableCatalog {
+  /** The table, for messages (`glue:<database>.<table>`). */
+  readonly location: string;
+  readColumns(options?: CallOptions): Promise<CatalogColumns>;
+  /**
+   * Replaces the table's columns, and nothing else of it, if it is still at `version`; otherwise fails with
+   * CatalogConflictError (another execution changed it in between).
+   */
+  writeColumns(columns: readonly CatalogColumn[], version: string, options?: CallOptions): Promise<void>;
+}
+
 /** Reads the API key of a source. */
 export interface SecretStore {
   getApiKey(options?: CallOptions): Promise<string>;

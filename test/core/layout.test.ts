@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/core/errors.js';
-import { curatedObjectKey, hoursBetween, rawObjectKey, scheduledHour } from '../../src/core/layout.js';
+import { curatedObjectKey, curatedTablePrefix, hourFromEpochMs, hoursBetween, PARTITION_KEYS, partitionLocationTemplate, rawHourPrefix, rawObjectKey, scheduledHour } from '../../src/core/layout.js';
 
 describe('object layout', () => {
   it('keys raw and curated objects by the scheduled UTC hour in Hive partitions', () => {
@@ -43,5 +44,26 @@ describe('object layout', () => {
     for (const refused of ['2026-11-25T18:00Z', '2026-11-25t18:00:00z', '2026-11-25T18:00:00+0200', '2027-02-29T00:00:00Z']) {
       expect(() => scheduledHour(refused)).toThrow(InvalidInputError);
     }
+  });
+
+  it("is the location Athena's partition projection computes for every hour, from the template and the projection settings", () => {
+    // Athena fills the template with the date in the projection's format and the hour padded to its digits.
+    const javaDate = (pattern: string, date: Date) =>
+      pattern.replace('yyyy', String(date.getUTCFullYear()).padStart(4, '0')).replace('MM', String(date.getUTCMonth() + 1).padStart(2, '0')).replace('dd', String(date.getUTCDate()).padStart(2, '0'));
+    const { date, hour } = PARTITION_KEYS;
+    const template = partitionLocationTemplate(`s3://bucket/${curatedTablePrefix('weather')}`);
+    expect(template).toBe('s3://bucket/weather/dt=${dt}/hour=${hour}/');
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(9999, 11, 31, 23) }), (ms) => {
+        const h = hourFromEpochMs(ms);
+        const at = new Date(h.iso);
+        expect(at.getUTCHours()).toBeGreaterThanOrEqual(hour.min);
+        expect(at.getUTCHours()).toBeLessThanOrEqual(hour.max);
+        const projected = template.replace(`\${${date.name}}`, javaDate(date.format, at)).replace(`\${${hour.name}}`, String(at.getUTCHours()).padStart(hour.digits, '0'));
+        const key = curatedObjectKey('weather', h);
+        expect(projected).toBe(`s3://bucket/${key.slice(0, key.lastIndexOf('/') + 1)}`);
+        expect(rawHourPrefix('weather', h)).toBe(key.slice(0, key.lastIndexOf('/') + 1)); // both zones share the partitions
+      }),
+    );
   });
 });

@@ -56,7 +56,7 @@ describe('api-lake CLI', () => {
       cli(['query', 'SELECT nope FROM weather', '--lake', lake]),
     ]);
     expect(table.stdout).toMatch(/dt\s+\| hour \| location_name\n[-+]+\n2026-11-25 \| 18\s+\| Healesville\s*\n\(1 row\)/);
-    expect(JSON.parse(json.stdout)).toEqual([{ dt: '2026-11-25', hour: '18' }]);
+    expect(JSON.parse(json.stdout)).toEqual([{ dt: '2026-11-25', hour: 18 }]); // hour is an int, as the Glue table has it
     expect(csv.stdout).toBe('dt,hour\n2026-11-25,18\n');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/nope.*tables: weather/);
@@ -84,6 +84,46 @@ describe('api-lake CLI', () => {
     expect((await import('node:fs')).existsSync(join(lake, 'raw'))).toBe(false);
   });
 
+  it('refuses hours before catalog.firstDate, which Athena would never show (exit 2, nothing run)', async () => {
+    const lake = tempLake();
+    const early = await cli(['backfill', '--demo', '--fast', '--lake', lake, '--from', '2025-12-31T23Z', '--to', '2026-01-01T00Z', '--config', 'examples/weather-history.json']);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toContain('hour 2025-12-31T23Z is before catalog.firstDate 2026-01-01');
+    expect(early.stderr).toContain('Set catalog.firstDate to 2025-12-31 or earlier');
+    expect((await import('node:fs')).existsSync(join(lake, 'raw'))).toBe(false);
+  });
+
+  it('catalog prints the table as the twin catalog holds it: text, Athena DDL and JSON', async () => {
+    const lake = tempLake();
+    const before = await cli(['catalog', '--lake', lake, '--json']);
+    expect(before.code).toBe(0);
+    expect(JSON.parse(before.stdout).columns.map((c: { name: string }) => c.name)).toEqual(['lake_scheduled_hour', 'lake_ingested_at', 'lake_raw_key', 'lake_current_data']);
+    expect((await cli(['run', '--demo', '--fast', '--lake', lake, '--hour', '2026-11-25T18:00Z', '--allow-current-data'])).code).toBe(0);
+    const [text, ddl, json] = await Promise.all([
+      cli(['catalog', '--lake', lake]),
+      cli(['catalog', '--lake', lake, '--ddl', '--bucket', 'my-curated-bucket']),
+      cli(['catalog', '--lake', lake, '--json']),
+    ]);
+    expect(text.stdout).toMatch(/^Table apilake_weather\.weather \(from .*_catalog\/apilake_weather\/weather\.json, version 2\)/);
+    expect(text.stdout).toMatch(/current_temp_c\s+double\n/);
+    expect(text.stdout).toMatch(/hour\s+int\s+projected: integer, range 0,23, 2 digits/);
+    expect(ddl.stdout).toContain('CREATE EXTERNAL TABLE `apilake_weather`.`weather` (\n  `location_name` string,');
+    expect(ddl.stdout).toContain("PARTITIONED BY (`dt` string, `hour` int)\nSTORED AS PARQUET\nLOCATION 's3://my-curated-bucket/weather/'");
+    expect(ddl.stdout).toContain("'storage.location.template'='s3://my-curated-bucket/weather/dt=${dt}/hour=${hour}/'");
+    expect(ddl.stdout).toContain("'projection.dt.range'='2026-01-01,NOW'");
+    const view = JSON.parse(json.stdout);
+    expect(Object.keys(view)).toEqual(['database', 'table', 'location', 'columns', 'partitionKeys', 'parameters']);
+    expect(view.partitionKeys).toEqual([
+      { name: 'dt', type: 'string' },
+      { name: 'hour', type: 'int' },
+    ]);
+    expect(view.columns).toContainEqual({ name: 'current_temp_c', type: 'double' });
+    const [both, bucket] = await Promise.all([cli(['catalog', '--lake', lake, '--ddl', '--json']), cli(['catalog', '--lake', lake, '--bucket', 'Not_A_Bucket'])]);
+    expect([both.code, bucket.code]).toEqual([2, 2]);
+    expect(both.stderr).toContain('--ddl and --json exclude each other');
+    expect(bucket.stderr).toContain('--bucket must be an S3 bucket name');
+  });
+
   it('start (npm start) runs one hour against the in-process demo API and ends with a query of it', async () => {
     const lake = tempLake();
     const run = await cli(['start', '--lake', lake]);
@@ -91,7 +131,7 @@ describe('api-lake CLI', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Status: SUCCEEDED');
     expect(run.stdout).toContain('Querying the curated lake with DuckDB');
-    expect(run.stdout).toMatch(new RegExp(`${now.slice(0, 10)} \\| ${now.slice(11, 13)}\\s+\\| Healesville .*\\n\\(1 row\\)`));
+    expect(run.stdout).toMatch(new RegExp(`${now.slice(0, 10)} \\| ${Number(now.slice(11, 13))}\\s+\\| Healesville .*\\n\\(1 row\\)`));
   });
 
   it('run exits 1 after the notification when the key is refused; the key is in no output', async () => {
@@ -121,9 +161,9 @@ describe('api-lake CLI', () => {
     // Each hour holds the API's answer for that hour (the history endpoint), not today's.
     const counted = await cli(['query', "SELECT hour, strftime(to_timestamp(time_epoch), '%Y-%m-%dT%H') AS answered_for, lake_current_data FROM weather_history ORDER BY ALL", '--lake', lake, '--json']);
     expect(JSON.parse(counted.stdout)).toEqual([
-      { hour: '00', answered_for: '2026-11-26T00', lake_current_data: false },
-      { hour: '22', answered_for: '2026-11-25T22', lake_current_data: false },
-      { hour: '23', answered_for: '2026-11-25T23', lake_current_data: false },
+      { hour: 0, answered_for: '2026-11-26T00', lake_current_data: false },
+      { hour: 22, answered_for: '2026-11-25T22', lake_current_data: false },
+      { hour: 23, answered_for: '2026-11-25T23', lake_current_data: false },
     ]);
   });
 });

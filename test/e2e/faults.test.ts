@@ -160,8 +160,8 @@ describe('the schema moves between hours', () => {
     expect(later.status).toBe('SUCCEEDED');
     const { rows } = await queryLake(lake, 'SELECT hour, old, new FROM weather ORDER BY hour');
     expect(rows).toEqual([
-      { hour: '18', old: 1, new: null },
-      { hour: '19', old: null, new: true },
+      { hour: 18, old: 1, new: null },
+      { hour: 19, old: null, new: true },
     ]);
   });
 });
@@ -173,7 +173,7 @@ describe('a field named like a partition key', () => {
     );
     expect(run.status).toBe('SUCCEEDED');
     const { rows } = await queryLake(run.lake, 'SELECT dt, hour, source_dt::VARCHAR AS source_dt, temp FROM weather');
-    expect(rows).toEqual([{ dt: '2026-11-25', hour: '18', source_dt: '2025-11-25 18:00:00+00', temp: 12.5 }]);
+    expect(rows).toEqual([{ dt: '2026-11-25', hour: 18, source_dt: '2025-11-25 18:00:00', temp: 12.5 }]);
   });
 });
 

@@ -27,8 +27,8 @@ describe('which hour the API is asked for', () => {
     }
     const { rows } = await queryLake(lake, "SELECT hour, strftime(to_timestamp(time_epoch), '%Y-%m-%dT%H') AS answered_for, lake_current_data FROM weather_history ORDER BY hour");
     expect(rows).toEqual([
-      { hour: '00', answered_for: '2026-11-20T00', lake_current_data: false },
-      { hour: '01', answered_for: '2026-11-20T01', lake_current_data: false },
+      { hour: 0, answered_for: '2026-11-20T00', lake_current_data: false },
+      { hour: 1, answered_for: '2026-11-20T01', lake_current_data: false },
     ]);
   });
 
@@ -47,7 +47,7 @@ describe('which hour the API is asked for', () => {
     const meta = JSON.parse(readFileSync(join(run.lake, 'raw', `${run.output!.fetch!.rawKeys[0]}.meta.json`), 'utf8')) as { metadata: Record<string, string> };
     expect(meta.metadata).toMatchObject({ 'scheduled-hour': '2026-11-20T00:00:00.000Z', 'fetched-at': '2026-11-30T03:10:00.000Z', 'current-data': 'true' });
     const { rows } = await queryLake(run.lake, 'SELECT dt, hour, lake_current_data FROM weather');
-    expect(rows).toEqual([{ dt: '2026-11-20', hour: '00', lake_current_data: true }]);
+    expect(rows).toEqual([{ dt: '2026-11-20', hour: 0, lake_current_data: true }]);
   });
 
   it('the scheduled run a little late (the next hour) still loads, marked as current data', async () => {

@@ -60,8 +60,8 @@ describe('api-lake reprocess, through the twin', () => {
     expect(text).toContain('2 reprocessed, 1 without raw data, 0 failed.');
     const { rows } = await queryLake(lake, 'SELECT hour, reading FROM weather ORDER BY hour');
     expect(rows).toEqual([
-      { hour: '18', reading: '15' },
-      { hour: '19', reading: 'high' },
+      { hour: 18, reading: '15' },
+      { hour: 19, reading: 'high' },
     ]);
     expect(rawFiles(lake)).toEqual(before); // not one byte of raw written, no version kept: the API was never called
   });
@@ -109,7 +109,7 @@ describe('api-lake reprocess --aws, against stand-ins of CloudFormation, Step Fu
     const plane = await startControlPlane({
       stacks: { ApiLake: { StateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Pipeline', RawBucketName: buckets.raw } },
       stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Pipeline',
-      athena: { objects: async () => [], database: 'd', table: 'weather', workGroup: 'w' },
+      athena: { objects: async () => [], database: 'd', table: 'weather', workGroup: 'w', partitionKeys: [] },
       runExecution: async (input) => {
         peak = Math.max(peak, ++running);
         try {

@@ -43,13 +43,13 @@ beforeAll(async () => {
     CuratedBucketName: buckets.curated,
     GlueDatabaseName: 'apilake_weather',
     AthenaWorkGroup: 'ApiLake-weather',
-    CrawlerName: 'CatalogCrawler',
+    GlueTableName: 'weather',
   };
   const http = new AwsHttpClient({ service: 's3', region: LOCAL_REGION, credentials: () => CREDENTIALS });
   plane = await startControlPlane({
     stacks: { ApiLake: outputs },
     stateMachineArn: outputs.StateMachineArn!,
-    athena: { objects: (prefix) => objectsUnder(http, buckets.curated, prefix), database: outputs.GlueDatabaseName!, table: 'weather', workGroup: outputs.AthenaWorkGroup! },
+    athena: { objects: (prefix) => objectsUnder(http, buckets.curated, prefix), database: outputs.GlueDatabaseName!, table: 'weather', workGroup: outputs.AthenaWorkGroup!, partitionKeys: Object.values(localStack().tables)[0]!.tableInput.PartitionKeys as { Name: string; Type: string }[] },
     // The deployed state machine, run by the twin, writing to the S3 stand-in.
     runExecution: async (input) => {
       const faulty = behaviour.status ? await startDemoApi({ key: RECOGNISABLE_KEY, status: behaviour.status }) : undefined;
@@ -109,7 +109,7 @@ describe('api-lake verify, against stand-ins of CloudFormation, Step Functions, 
     for (const check of ['stack', 'execution', 'raw object', 'curated Parquet', 'Athena']) expect(text).toMatch(new RegExp(`\\n${check}\\s+\\| pass\\s+\\|`));
     expect(text).toContain('weather/dt=2026-11-25/hour=18/weather_20261125T18Z.parquet: 1 rows');
     expect(text).toContain('All 5 checks passed.');
-    expect(plane.queries.at(-1)).toBe(`SELECT count(*) AS n FROM "apilake_weather"."weather" WHERE dt = '2026-11-25' AND hour = '18'`);
+    expect(plane.queries.at(-1)).toBe(`SELECT count(*) AS n FROM "apilake_weather"."weather" WHERE dt = '2026-11-25' AND hour = 18`);
     expect(JSON.parse(plane.executions.at(-1)!.input)).toEqual({ time: '2026-11-25T18:00:00Z' });
   });
 

@@ -26,7 +26,14 @@ export interface ControlPlaneOptions {
   readonly runExecution: (input: unknown, name: string) => Promise<Omit<StandInExecution, 'executionArn' | 'name' | 'input' | 'startDate' | 'stopDate'>>;
   readonly stateMachineArn: string;
   /** Athena: the curated objects of the table as S3 holds them, and the database and workgroup it is queried in. */
-  readonly athena: { readonly objects: (prefix: string) => Promise<{ key: string; body: Uint8Array }[]>; readonly database: string; readonly table: string; readonly workGroup: string };
+  readonly athena: {
+    readonly objects: (prefix: string) => Promise<{ key: string; body: Uint8Array }[]>;
+    readonly database: string;
+    readonly table: string;
+    readonly workGroup: string;
+    /** The table's partition keys as the catalog types them (the stack's table: dt string, hour int; a crawler's: both string). */
+    readonly partitionKeys: readonly { readonly Name: string; readonly Type: string }[];
+  };
 }
 
 export interface ControlPlane {
@@ -139,7 +146,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       }
       await connection.run(`CREATE SCHEMA "${a.database}"`);
       if (objects.length) {
-        await connection.run(`CREATE VIEW "${a.database}"."${a.table}" AS SELECT * FROM read_parquet('${join(dir, a.table)}/**/*.parquet', hive_partitioning = true, hive_types_autocast = false, union_by_name = true)`);
+        const keys = a.partitionKeys.map((k) => `CAST("${k.Name}" AS ${k.Type === 'int' ? 'INTEGER' : 'VARCHAR'}) AS "${k.Name}"`);
+        await connection.run(
+          `CREATE VIEW "${a.database}"."${a.table}" AS SELECT * EXCLUDE (${a.partitionKeys.map((k) => `"${k.Name}"`).join(', ')}), ${keys.join(', ')} FROM read_parquet('${join(dir, a.table)}/**/*.parquet', hive_partitioning = true, hive_types_autocast = false, union_by_name = true)`,
+        );
       }
       const reader = await connection.runAndReadAll(sql);
       return { state: 'SUCCEEDED', columns: reader.columnNames(), rows: reader.getRowsJson().map((r) => r.map(String)) };

@@ -5,6 +5,7 @@ import { LOCAL_REGION, localSecretArn, type LocalFunction, type LocalStack } fro
 import { functionOf } from '../../src/cli/twin/local-tasks.js';
 import { loadConfigFile } from '../../src/adapters/config-file.js';
 import { DEMO_API_KEY, startDemoApi, type DemoApi } from '../../src/demo/weather-api.js';
+import { startGlue, type GlueStandIn } from './glue-server.js';
 import { startIamGateway, type IamGateway } from './iam-gateway.js';
 import { startS3Server } from './s3-server.js';
 import { startSecretsManager, type SecretsManagerStandIn } from './secrets-manager-server.js';
@@ -22,10 +23,12 @@ export interface LocalAws {
   /** The buckets of the stack, by the environment variable that names them. */
   readonly buckets: { readonly raw: string; readonly curated: string };
   readonly secrets: SecretsManagerStandIn;
+  /** Glue, holding the stack's tables as CloudFormation creates them. */
+  readonly glue: GlueStandIn;
   readonly api: DemoApi;
   /**
    * The environment the stack gives a pipeline function, with the source pointed at the demo API, S3 at an
-   * IAM gateway in front of s3rver and Secrets Manager at the stand-in, both enforcing that function's role.
+   * IAM gateway in front of s3rver, Secrets Manager and Glue at their stand-ins, all enforcing that function's role.
    */
   env(step: PipelineStep): NodeJS.ProcessEnv;
   stop(): Promise<void>;
@@ -54,12 +57,19 @@ export async function startLocalAws(): Promise<LocalAws> {
     value: JSON.stringify({ apiKey: DEMO_API_KEY }),
     iam: { access, callers, secretArn: localSecretArn(secretName) },
   });
+  const glue = await startGlue({
+    credentials: CREDENTIALS,
+    region: LOCAL_REGION,
+    tables: Object.fromEntries(Object.values(stack.tables).map((t) => [`${t.database}.${t.name}`, t.tableInput])),
+    iam: { access, callers },
+  });
   const api = await startDemoApi();
   return {
     stack,
     s3,
     buckets,
     secrets,
+    glue,
     api,
     env: (step) => {
       const fn = functions[step];
@@ -75,10 +85,11 @@ export async function startLocalAws(): Promise<LocalAws> {
         AWS_SESSION_TOKEN: tokenOf(fn),
         AWS_ENDPOINT_URL_S3: gateway.endpoint,
         AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+        AWS_ENDPOINT_URL_GLUE: glue.endpoint,
       };
     },
     stop: async () => {
-      await Promise.all([gateway.close(), s3.stop(), secrets.close(), api.close()]);
+      await Promise.all([gateway.close(), s3.stop(), secrets.close(), glue.close(), api.close()]);
     },
   };
 }

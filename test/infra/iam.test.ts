@@ -26,6 +26,9 @@ const ALLOWED = [
   // ...and list the curated bucket, so reading the schema before the first hour wrote it is a 404 (missing), not a 403.
   ...expand('TransformRole', ['s3:ListBucket'], ['<CuratedZoneBucket.Arn>']),
   ...expand('TransformRole', ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['*']),
+  // ...and add the hour's new columns to its one Glue table (catalog.mode "projection"): Glue checks a table action
+  // on the catalog, the database and the table alike.
+  ...expand('TransformRole', ['glue:GetTable', 'glue:UpdateTable'], [arn('glue', 'catalog'), arn('glue', 'database/apilake_weather'), arn('glue', 'table/apilake_weather/weather')]),
   // State machine: invoke the two functions, publish alerts, deliver its logs and traces.
   ...expand('PipelineStateMachineRole', ['lambda:InvokeFunction'], ['<FetchFunction.Arn>', '<FetchFunction.Arn>:*', '<TransformFunction.Arn>', '<TransformFunction.Arn>:*']),
   ...expand('PipelineStateMachineRole', ['sns:Publish'], ['{AlertsTopic}']),
@@ -49,6 +52,12 @@ const ALLOWED = [
   ),
   // The schedule starts this state machine only.
   ...expand('PipelineStateMachineEventsRole', ['states:StartExecution'], ['{PipelineStateMachine}']),
+  // CDK's autoDeleteObjects provider (empties buckets on `cdk destroy`).
+  'CustomS3AutoDeleteObjectsCustomResourceProviderRole managed arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+].sort();
+
+/** catalog.mode "crawler": no table for Transform to keep; a crawler with its own role keeps it instead. */
+const CRAWLER = [
   // Crawler: read the table's objects, maintain its own database's tables and partitions, write its logs.
   ...expand('CatalogCrawlerRole', ['s3:GetObject'], ['<CuratedZoneBucket.Arn>/weather/*']),
   ...expand('CatalogCrawlerRole', ['s3:ListBucket'], ['<CuratedZoneBucket.Arn>'], ' if {"StringLike":{"s3:prefix":["weather/*","weather"]}}'),
@@ -71,9 +80,8 @@ const ALLOWED = [
     [arn('glue', 'catalog'), arn('glue', 'database/apilake_weather'), arn('glue', 'table/apilake_weather/*')],
   ),
   ...expand('CatalogCrawlerRole', ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], [arn('logs', 'log-group:/aws-glue/crawlers:*')]),
-  // CDK's autoDeleteObjects provider (empties buckets on `cdk destroy`).
-  'CustomS3AutoDeleteObjectsCustomResourceProviderRole managed arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
-].sort();
+];
+const ALLOWED_CRAWLER_MODE = [...ALLOWED.filter((line) => !line.startsWith('TransformRole Allow glue:')), ...CRAWLER].sort();
 
 describe('IAM least privilege', () => {
   it('grants exactly the allow-listed permissions, nothing more', () => {
@@ -81,6 +89,11 @@ describe('IAM least privilege', () => {
     const lines = permissionLines(synthTemplate());
     // Assess
     expect(lines).toEqual(ALLOWED);
+  });
+
+  it('grants exactly the allow-listed permissions in crawler mode: the crawler role in, the Transform Glue grant out', () => {
+    const lines = permissionLines(synthTemplate(configWith({ catalog: { mode: 'crawler', firstDate: '2026-01-01' } })));
+    expect(lines).toEqual(ALLOWED_CRAWLER_MODE);
   });
 
   it('has no wildcard action anywhere', () => {

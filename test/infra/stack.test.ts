@@ -80,6 +80,15 @@ describe('state machine', () => {
     expect(message['summary.$']).toContain('States.Format(');
   });
 
+  it('announces a changed table after Transform with a notice, then succeeds; an unchanged one goes straight to Succeeded', () => {
+    const states = definition().States;
+    expect(states.Transform!.Next).toBe('SchemaChanged');
+    expect(states.SchemaChanged).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.transform.schemaChange', IsPresent: true, Next: 'NotifySchemaChanged' }], Default: 'Succeeded' });
+    expect(states.NotifySchemaChanged).toMatchObject({ Next: 'Succeeded', Retry: [expect.objectContaining({ ErrorEquals: ['States.TaskFailed'] })] });
+    const message = (states.NotifySchemaChanged!.Parameters as { Message: Record<string, string> }).Message;
+    expect(message).toMatchObject({ outcome: 'SCHEMA_CHANGED', table: 'weather', 'scheduledTime.$': '$.time', 'added.$': '$.transform.schemaChange.added', 'retyped.$': '$.transform.schemaChange.retyped' });
+  });
+
   it('passes keys and counts between steps, never records or the key', () => {
     const states = definition().States;
     expect(states.Fetch!.Parameters).toBeUndefined(); // the execution input: time, and allowCurrentData when given
@@ -248,18 +257,83 @@ describe('secret', () => {
 });
 
 describe('catalog', () => {
-  it('crawls the curated table prefix on its own schedule into a stack-named database', () => {
+  const curated = (path: string) => ({ 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('CuratedZone') }, path]] });
+
+  it('defines the curated table in a stack-named database: Parquet at the table prefix, partitions projected from the layout', () => {
     template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'apilake_weather' } });
-    template.hasResourceProperties('AWS::Glue::Crawler', {
-      DatabaseName: 'apilake_weather',
-      Schedule: { ScheduleExpression: DEFAULTS.crawlerSchedule },
-      Targets: { S3Targets: [{ Path: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('CuratedZone') }, '/weather/']] } }] },
+    template.hasResourceProperties('AWS::Glue::Table', {
+      DatabaseName: { Ref: Match.stringLikeRegexp('CatalogDatabase') },
+      TableInput: {
+        Name: 'weather',
+        TableType: 'EXTERNAL_TABLE',
+        PartitionKeys: [
+          { Name: 'dt', Type: 'string' },
+          { Name: 'hour', Type: 'int' },
+        ],
+        Parameters: {
+          classification: 'parquet',
+          has_encrypted_data: false,
+          'projection.enabled': 'true',
+          'projection.dt.type': 'date',
+          'projection.dt.format': 'yyyy-MM-dd',
+          'projection.dt.range': `${DEFAULTS.catalogFirstDate},NOW`,
+          'projection.dt.interval': '1',
+          'projection.dt.interval.unit': 'DAYS',
+          'projection.hour.type': 'integer',
+          'projection.hour.range': '0,23',
+          'projection.hour.digits': '2',
+          'storage.location.template': curated('/weather/dt=${dt}/hour=${hour}/'),
+        },
+        StorageDescriptor: Match.objectLike({
+          Location: curated('/weather/'),
+          InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+          OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+          SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+          // The lineage columns every hour has; the pipeline adds the rest.
+          Columns: [
+            { Name: 'lake_scheduled_hour', Type: 'timestamp' },
+            { Name: 'lake_ingested_at', Type: 'timestamp' },
+            { Name: 'lake_raw_key', Type: 'string' },
+            { Name: 'lake_current_data', Type: 'boolean' },
+          ],
+        }),
+      },
     });
+    expect(template.findResources('AWS::Glue::Crawler')).toEqual({});
   });
 
-  it('lets the crawler create no partition index, which its role could not', () => {
-    const [crawler] = Object.values(template.findResources('AWS::Glue::Crawler'));
-    expect(JSON.parse(crawler!.Properties.Configuration as string)).toMatchObject({ CreatePartitionIndex: false });
+  it('takes the first projected date from the config, and gives Transform the database to keep the table in', () => {
+    const t = synthTemplate(configWith({ catalog: { mode: 'projection', firstDate: '2024-02-29' } }));
+    t.hasResourceProperties('AWS::Glue::Table', { TableInput: Match.objectLike({ Parameters: Match.objectLike({ 'projection.dt.range': '2024-02-29,NOW' }) }) });
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ GLUE_DATABASE: 'apilake_weather' }) } });
+  });
+
+  it('is destroyed with the stack, database and table alike', () => {
+    for (const type of ['AWS::Glue::Database', 'AWS::Glue::Table']) {
+      for (const resource of Object.values(template.findResources(type))) expect(resource.DeletionPolicy ?? 'Delete').toBe('Delete');
+    }
+  });
+
+  describe('catalog.mode "crawler"', () => {
+    let crawlerTemplate: Template;
+    beforeAll(() => {
+      crawlerTemplate = synthTemplate(configWith({ catalog: { mode: 'crawler', firstDate: DEFAULTS.catalogFirstDate } }));
+    });
+
+    it('crawls the curated table prefix on its own schedule into the stack-named database, and defines no table', () => {
+      crawlerTemplate.hasResourceProperties('AWS::Glue::Crawler', {
+        DatabaseName: 'apilake_weather',
+        Schedule: { ScheduleExpression: DEFAULTS.crawlerSchedule },
+        Targets: { S3Targets: [{ Path: curated('/weather/') }] },
+      });
+      expect(crawlerTemplate.findResources('AWS::Glue::Table')).toEqual({});
+      for (const fn of Object.values(crawlerTemplate.findResources('AWS::Lambda::Function'))) expect(JSON.stringify(fn)).not.toContain('GLUE_DATABASE');
+    });
+
+    it('lets the crawler create no partition index, which its role could not', () => {
+      const [crawler] = Object.values(crawlerTemplate.findResources('AWS::Glue::Crawler'));
+      expect(JSON.parse(crawler!.Properties.Configuration as string)).toMatchObject({ CreatePartitionIndex: false });
+    });
   });
 
   it('gives Athena a workgroup with its own encrypted, expiring results location', () => {
@@ -277,11 +351,12 @@ describe('catalog', () => {
 });
 
 describe('outputs', () => {
-  it('exports buckets, state machine, topic, database and workgroup', () => {
+  it('exports buckets, state machine, topic, database, table and workgroup', () => {
     const outputs = Object.keys(template.findOutputs('*'));
     expect(outputs).toEqual(
-      expect.arrayContaining(['RawBucketName', 'CuratedBucketName', 'StateMachineArn', 'AlertTopicArn', 'GlueDatabaseName', 'AthenaWorkGroup']),
+      expect.arrayContaining(['RawBucketName', 'CuratedBucketName', 'StateMachineArn', 'AlertTopicArn', 'GlueDatabaseName', 'GlueTableName', 'AthenaWorkGroup']),
     );
+    expect(outputs).not.toContain('CrawlerName');
   });
 });
 

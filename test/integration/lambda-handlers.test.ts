@@ -63,8 +63,8 @@ describe('fetch Lambda handler when Secrets Manager fails for now', () => {
   });
 });
 
-describe('transform Lambda handler against S3 on 127.0.0.1', () => {
-  it('reads raw, writes Parquet, logs JSON with source, hour and step on every line, and emits metrics', async () => {
+describe('transform Lambda handler against S3 and Glue on 127.0.0.1', () => {
+  it('reads raw, writes Parquet, adds the columns to the Glue table, logs JSON with source, hour and step on every line, and emits metrics', async () => {
     // Prepare
     const rawKey = 'weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json';
     await aws.s3.client.send(new PutObjectCommand({ Bucket: aws.buckets.raw, Key: rawKey, Body: readFileSync(new URL('../fixtures/weatherapi-current.json', import.meta.url)) }));
@@ -76,6 +76,10 @@ describe('transform Lambda handler against S3 on 127.0.0.1', () => {
     const parquet = await aws.s3.client.send(new GetObjectCommand({ Bucket: aws.buckets.curated, Key: result.curatedKey }));
     const bytes = await parquet.Body!.transformToByteArray();
     expect(Buffer.from(bytes.subarray(0, 4)).toString()).toBe('PAR1');
+    // The stack's Glue table got the hour's columns, through the function's own role.
+    const table = aws.glue.state.tables.get(`${aws.env('Transform').GLUE_DATABASE}.weather`) as unknown as { StorageDescriptor: { Columns: { Name: string; Type: string }[] } };
+    expect(table.StorageDescriptor.Columns).toEqual(expect.arrayContaining([{ Name: 'current_temp_c', Type: 'double' }, { Name: 'location_name', Type: 'string' }]));
+    expect(result.schemaChange).toMatchObject({ addedCount: result.columnCount - 4 });
     const lines = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     const logs = lines.filter((l) => 'message' in l);
     expect(logs.map((l) => l.message)).toEqual(expect.arrayContaining(['step started', 'stored curated parquet', 'step succeeded']));

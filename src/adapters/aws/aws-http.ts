@@ -29,13 +29,18 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsCre
  * A custom base URL for a service: `AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL`, the variables the
  * AWS SDKs and CLI read (tests point them at 127.0.0.1). Undefined in Lambda.
  */
-export function endpointOverride(service: 'S3' | 'SECRETS_MANAGER', env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function endpointOverride(service: 'S3' | 'SECRETS_MANAGER' | 'GLUE', env: NodeJS.ProcessEnv = process.env): string | undefined {
   return (env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL)?.replace(/\/+$/, '') || undefined;
 }
 
 /** Secrets Manager's base URL: the override, else the regional endpoint. */
 export function secretsManagerEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): string {
   return endpointOverride('SECRETS_MANAGER', env) ?? `https://secretsmanager.${region}.${dnsSuffix(region)}`;
+}
+
+/** Glue's base URL: the override, else the regional endpoint. */
+export function glueEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): string {
+  return endpointOverride('GLUE', env) ?? `https://glue.${region}.${dnsSuffix(region)}`;
 }
 
 /** The DNS suffix of the partition a region is in (aws and aws-us-gov: amazonaws.com; aws-cn: amazonaws.com.cn). */

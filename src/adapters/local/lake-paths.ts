@@ -11,5 +11,7 @@ export function lakePaths(lakeDir: string) {
     curated: join(root, 'curated'),
     logs: join(root, '_logs'),
     notifications: join(root, '_notifications'),
+    /** The twin's data catalog: `<database>/<table>.json`, the table as Glue would hold it. */
+    catalog: join(root, '_catalog'),
   };
 }

@@ -33,3 +33,20 @@ export function hourOption(value: string | undefined, name = 'hour', now = Date.
     throw new UsageError(`--${name} must be an ISO-8601 time with a zone such as 2026-11-25T18Z, 2026-11-25T18:00Z or 2026-11-25T18:00:00+11:00 (a real date and time), got "${value}"`);
   }
 }
+
+/**
+ * Refuses hours Athena would not show: with partition projection (`catalog.mode` "projection") the table covers
+ * `catalog.firstDate` to now, so an hour before it would be written and never seen. Names the first such hour and
+ * what to change.
+ */
+export function assertQueryable(config: PipelineConfig, hours: readonly Hour[], usage: string): void {
+  if (config.catalog.mode !== 'projection') return;
+  const early = hours.filter((hour) => hour.date < config.catalog.firstDate);
+  if (early.length === 0) return;
+  const more = early.length > 1 ? ` (${early.length} of the ${hours.length} hours are)` : '';
+  throw new UsageError(
+    `hour ${early[0]!.iso.slice(0, 13)}Z is before catalog.firstDate ${config.catalog.firstDate}${more}: the table's partition projection starts there, so Athena would never show it. ` +
+      `Set catalog.firstDate to ${early[0]!.date} or earlier in the config (and \`npx cdk deploy\`), or choose later hours`,
+    usage,
+  );
+}

@@ -3,8 +3,10 @@ import { formatCsv, formatTable } from '../format.js';
 import { lakeTables, queryLake } from '../lake-query.js';
 
 export const QUERY_USAGE = `Usage: api-lake query "SQL" [--lake DIR] [--json | --csv]
-  Runs SQL over the curated lake with DuckDB (the local stand-in for Athena). Each table is a view
-  of its name, with the Hive partitions dt and hour as VARCHAR columns.
+  Runs SQL over the curated lake with DuckDB (the local stand-in for Athena), in UTC. Each table is a
+  view of its name with the columns and types of the twin's catalog (lake/_catalog), as Athena shows
+  them: dt a string, hour an int. Without a catalog (catalog.mode "crawler") every column of the
+  files, with dt and hour as strings, as a crawler catalogs them.
   --lake DIR   on-disk lake (default ./lake)
   --json       one JSON array of row objects
   --csv        CSV with a header row`;
@@ -18,7 +20,7 @@ export async function queryCommand(argv: string[], out = process.stdout): Promis
   );
   if (positionals.length !== 1) throw new UsageError('give exactly one SQL statement, quoted', QUERY_USAGE);
   if (values.json && values.csv) throw new UsageError('--json and --csv exclude each other', QUERY_USAGE);
-  const tables = lakeTables(values.lake);
+  const tables = lakeTables(values.lake).map((t) => t.name);
   if (tables.length === 0) throw new UsageError(`no tables under ${values.lake}/curated: run \`npm start\` or \`npx api-lake run\` first`, QUERY_USAGE);
   let result;
   try {

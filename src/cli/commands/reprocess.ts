@@ -14,7 +14,7 @@ import { mapConcurrent } from '../pool.js';
 import { loadLocalStack, type Synthesizer } from '../twin/stack-cache.js';
 import { runHour } from '../twin/run.js';
 import { contextStackName } from './aws.js';
-import { hourOption } from './common.js';
+import { assertQueryable, hourOption } from './common.js';
 
 export const REPROCESS_USAGE = `Usage: npx api-lake reprocess --from ISO-8601 --to ISO-8601 [--config FILE] [--lake DIR] [--concurrency N]
        npx api-lake reprocess --from ISO-8601 --to ISO-8601 --aws [--config FILE] [-c stackName=NAME] [--region REGION] [--concurrency N]
@@ -69,6 +69,7 @@ export async function reprocessCommand(argv: string[], io: ReprocessIo): Promise
   const concurrency = numberOption(values.concurrency, 'concurrency', REPROCESS_USAGE, { min: 1, max: 40 })!;
   const configFile = values.config ?? DEFAULT_CONFIG_FILE;
   const config = loadConfigFile(configFile);
+  assertQueryable(config, hours, REPROCESS_USAGE);
 
   let raw: ObjectStore;
   let run: Runner;

@@ -9,7 +9,7 @@ import { loadLocalStack } from '../twin/stack-cache.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
 import { runHour, type ProgressEvent, type RunResult } from '../twin/run.js';
 import { unfetchableHour } from '../../core/fetchable-hour.js';
-import { hourOption, loadRunConfig } from './common.js';
+import { assertQueryable, hourOption, loadRunConfig } from './common.js';
 
 export const RUN_USAGE = `Usage: api-lake run [--config FILE] [--lake DIR] [--hour ISO-8601] [--api-url URL] [--demo] [--fast] [--allow-current-data]
   Runs the deployed state machine for one hour on this machine (the local twin).
@@ -135,7 +135,9 @@ type RunValues = SessionValues & { hour?: string };
 /** One hour through the twin, with its summary; returns the result and the config it ran with. */
 async function runOnce(values: RunValues, context: CliContext, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<{ result: RunResult; config: PipelineConfig }> {
   const hour = hourOption(values.hour);
-  assertFetchable(loadRunConfig(values.config), [hour], values['allow-current-data'], RUN_USAGE);
+  const config = loadRunConfig(values.config);
+  assertQueryable(config, [hour], RUN_USAGE);
+  assertFetchable(config, [hour], values['allow-current-data'], RUN_USAGE);
   const session = await openSession(values, context);
   try {
     const [result] = await runHours(session, [hour], out, err);
@@ -152,7 +154,9 @@ export async function backfillCommand(argv: string[], context: CliContext, out =
   const hours = hoursBetween(hourOption(values.from, 'from'), hourOption(values.to, 'to'));
   if (hours.length === 0) throw new UsageError(`--from ${values.from} is after --to ${values.to}`, BACKFILL_USAGE);
   if (hours.length > 24 * 366) throw new UsageError(`the range holds ${hours.length} hours; backfill at most a year at a time`, BACKFILL_USAGE);
-  assertFetchable(loadRunConfig(values.config), hours, values['allow-current-data'], BACKFILL_USAGE);
+  const config = loadRunConfig(values.config);
+  assertQueryable(config, hours, BACKFILL_USAGE);
+  assertFetchable(config, hours, values['allow-current-data'], BACKFILL_USAGE);
   const session = await openSession(values, context);
   try {
     const results = await runHours(session, hours, out, err);

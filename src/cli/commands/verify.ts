@@ -148,7 +148,9 @@ async function parquetRowCount(bytes: Uint8Array): Promise<number> {
 async function athenaCheck(options: VerifyOptions, outputs: Record<string, string>, records: number, sleep: (ms: number) => Promise<void>): Promise<Check> {
   const { athena } = options.clients;
   const { hour, config } = options;
-  const sql = `SELECT count(*) AS n FROM "${outputs.GlueDatabaseName}"."${config.table}" WHERE dt = '${hour.date}' AND hour = '${hour.hh}'`;
+  // The stack's table has hour as an int (partition projection); a crawler catalogs it as a string.
+  const hourValue = config.catalog.mode === 'projection' ? String(Number(hour.hh)) : `'${hour.hh}'`;
+  const sql = `SELECT count(*) AS n FROM "${outputs.GlueDatabaseName}"."${config.table}" WHERE dt = '${hour.date}' AND hour = ${hourValue}`;
   const { QueryExecutionId } = await athena.send(new StartQueryExecutionCommand({ QueryString: sql, WorkGroup: outputs.AthenaWorkGroup }));
   const deadline = Date.now() + 120_000;
   let state: string | undefined;

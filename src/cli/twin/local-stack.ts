@@ -44,6 +44,13 @@ export interface LocalStateMachine {
   readonly tracing: boolean;
 }
 
+/** A Glue table of the stack, as CloudFormation creates it: its database and its TableInput, references resolved. */
+export interface LocalTable {
+  readonly database: string;
+  readonly name: string;
+  readonly tableInput: Readonly<Record<string, unknown>>;
+}
+
 /**
  * The parts of the synthesized stack the twin runs and enforces, with every CloudFormation reference
  * resolved to a local ARN or name: the state machine definition, each function the definition invokes,
@@ -59,6 +66,8 @@ export interface LocalStack {
   readonly identityPolicies: Readonly<Record<string, readonly PolicyDocument[]>>;
   /** Resource policies by the ARN of the resource that holds them (a bucket, a topic, a secret). */
   readonly resourcePolicies: Readonly<Record<string, readonly PolicyDocument[]>>;
+  /** The Glue tables the stack defines, by table ARN (`...:table/<database>/<name>`). */
+  readonly tables: Readonly<Record<string, LocalTable>>;
 }
 
 
@@ -71,6 +80,7 @@ export function localStackOf(template: CfnTemplate, stackName: string): LocalSta
   const definition = JSON.parse(resolve(machine.DefinitionString) as string) as AmazonStatesDefinition;
 
   const functions: Record<string, LocalFunction> = {};
+  const tables: Record<string, LocalTable> = {};
   const identityPolicies: Record<string, PolicyDocument[]> = {};
   const resourcePolicies: Record<string, PolicyDocument[]> = {};
   const add = (into: Record<string, PolicyDocument[]>, arn: string, document: PolicyDocument, where: string) => {
@@ -111,6 +121,13 @@ export function localStackOf(template: CfnTemplate, stackName: string): LocalSta
       case 'AWS::SNS::TopicPolicy':
         for (const topic of props.Topics as unknown[]) add(resourcePolicies, resolve(topic) as string, resolve(props.PolicyDocument) as PolicyDocument, `topic policy ${id}`);
         break;
+      case 'AWS::Glue::Table': {
+        const database = resolve(props.DatabaseName) as string;
+        const tableInput = resolve(props.TableInput) as Record<string, unknown>;
+        const name = String(tableInput.Name);
+        tables[localGlueArn(`table/${database}/${name}`)] = { database, name, tableInput };
+        break;
+      }
       case 'AWS::SecretsManager::ResourcePolicy':
         add(resourcePolicies, resolve(props.SecretId) as string, resolve(props.ResourcePolicy) as PolicyDocument, `secret policy ${id}`);
         break;
@@ -121,7 +138,7 @@ export function localStackOf(template: CfnTemplate, stackName: string): LocalSta
     logging: machine.LoggingConfiguration !== undefined,
     tracing: (machine.TracingConfiguration as { Enabled?: boolean } | undefined)?.Enabled === true,
   };
-  return { stackName, definition, stateMachine, functions, identityPolicies, resourcePolicies };
+  return { stackName, definition, stateMachine, functions, identityPolicies, resourcePolicies, tables };
 }
 
 /** A log group's ARN as `Fn::GetAtt <group>.Arn` gives it (with the trailing `:*`). */
@@ -134,6 +151,11 @@ const roleArnOf = (name: string) => `arn:aws:iam::${LOCAL_ACCOUNT}:role/${name}`
 function isPipelineFunction(id: string, definition: AmazonStatesDefinition, resolve: (v: unknown) => unknown): boolean {
   const arn = resolve({ 'Fn::GetAtt': [id, 'Arn'] }) as string;
   return JSON.stringify(definition).includes(`"${arn}"`);
+}
+
+/** A Glue resource's local ARN: `catalog`, `database/<name>`, `table/<database>/<name>`. */
+export function localGlueArn(resource: string): string {
+  return `arn:aws:glue:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
 }
 
 /** The local ARN of a secret named `name`, as Secrets Manager forms it (name, dash, six characters). */
@@ -178,11 +200,15 @@ function resolver(template: CfnTemplate, stackName: string): (value: unknown) =>
         return arn('states', `stateMachine:${id}`);
       case 'AWS::Logs::LogGroup':
         return String(template.Resources[id]!.Properties?.LogGroupName ?? id);
+      // Ref gives a Glue database's, table's and crawler's name, as CloudFormation documents it.
+      case 'AWS::Glue::Database':
+        return String((template.Resources[id]!.Properties?.DatabaseInput as { Name?: unknown } | undefined)?.Name ?? id);
+      case 'AWS::Glue::Table':
+        return String((template.Resources[id]!.Properties?.TableInput as { Name?: unknown } | undefined)?.Name ?? id);
+      case 'AWS::Glue::Crawler':
+        return String(template.Resources[id]!.Properties?.Name ?? id);
       case 'AWS::Lambda::Function':
       case 'AWS::IAM::Role':
-      case 'AWS::Glue::Database':
-      case 'AWS::Glue::Table':
-      case 'AWS::Glue::Crawler':
       case 'AWS::Athena::WorkGroup':
       case 'AWS::Events::Rule':
         return id;

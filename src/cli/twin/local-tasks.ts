@@ -1,20 +1,21 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvSecretStore } from '../../adapters/local/env-secret.js';
+import { FsTableCatalog } from '../../adapters/local/fs-catalog.js';
 import { FsObjectStore } from '../../adapters/local/fs-store.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
 import { writeNotification, type Notification } from '../../adapters/local/file-notifier.js';
 import type { PipelineConfig } from '../../core/config.js';
 import { fetchHttpClient } from '../../adapters/http/fetch-client.js';
-import type { HttpClient, ObjectStore, StepLogger } from '../../core/ports.js';
+import type { HttpClient, ObjectStore, StepLogger, TableCatalog } from '../../core/ports.js';
 import { redact } from '../../core/redact.js';
 import type { FetchInput } from '../../core/steps/fetch.js';
 import type { TransformInput } from '../../core/steps/transform.js';
 import { fetchStep, transformStep } from '../../core/steps/wiring.js';
 import { STATE } from '../../contract/state-names.js';
 import { deniedMessage, LocalAccess, type RoleSession } from './iam/access.js';
-import { AccessCheckedSecretStore, AccessCheckedStore } from './iam/checked-adapters.js';
-import { localSecretArn, type LocalFunction, type LocalStack } from './local-stack.js';
+import { AccessCheckedCatalog, AccessCheckedSecretStore, AccessCheckedStore } from './iam/checked-adapters.js';
+import { localGlueArn, localSecretArn, type LocalFunction, type LocalStack } from './local-stack.js';
 import { asLocalLambda, serviceFailure, type InjectedFaults, type TaskHandler } from './local-lambda.js';
 
 export interface LocalTaskOptions {
@@ -72,6 +73,7 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
   const transform = transformStep(config.source, config.table, {
     raw: zone(transformFn, 'RAW_BUCKET', rawDisk),
     curated: zone(transformFn, 'CURATED_BUCKET', curatedDisk),
+    catalog: localCatalog(stack, transformFn, config.table, paths.catalog, session(transformFn), access, now),
     logger: logger(STATE.transform),
     now,
   });
@@ -96,7 +98,21 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
     [STATE.transform]: lambda(STATE.transform, transformFn, (input, invocation) => transform(input as TransformInput, invocation.getRemainingTimeInMillis())),
     [STATE.notifyFailure]: withFaults(notify, options.inject?.[STATE.notifyFailure]),
     [STATE.notifySkipped]: withFaults(notify, options.inject?.[STATE.notifySkipped]),
+    [STATE.notifySchemaChanged]: withFaults(notify, options.inject?.[STATE.notifySchemaChanged]),
   };
+}
+
+/**
+ * The table Transform keeps, as the deployed function finds it: when its environment names a Glue database
+ * (`catalog.mode` "projection"), the stack's table of that database, kept in the lake's `_catalog/` and
+ * checked against the function's IAM. Undefined when a crawler keeps the table.
+ */
+function localCatalog(stack: LocalStack, fn: LocalFunction, table: string, dir: string, caller: RoleSession, access: LocalAccess, now: () => number): TableCatalog | undefined {
+  const database = fn.environment.GLUE_DATABASE;
+  if (!database) return undefined;
+  const defined = stack.tables[localGlueArn(`table/${database}/${table}`)];
+  if (!defined) throw new Error(`function ${fn.arn} names Glue database ${database}, but the stack defines no table ${table} in it`);
+  return new AccessCheckedCatalog(new FsTableCatalog(dir, database, table, defined.tableInput, now), database, table, caller, access);
 }
 
 /** A service task (an SNS publish) that fails with the injected errors first, one per call, as the service would. */

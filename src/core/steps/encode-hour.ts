@@ -16,7 +16,8 @@ export const LINEAGE_COLUMNS = {
   currentData: 'lake_current_data',
 } as const;
 
-const LINEAGE_SCHEMA: Pick<Column, 'name' | 'type' | 'list'>[] = [
+/** The lineage columns' types: every hour's table has them, so the stack's table starts with them. */
+export const LINEAGE_SCHEMA: readonly Pick<Column, 'name' | 'type' | 'list'>[] = [
   { name: LINEAGE_COLUMNS.scheduledHour, type: 'timestamp', list: false },
   { name: LINEAGE_COLUMNS.ingestedAt, type: 'timestamp', list: false },
   { name: LINEAGE_COLUMNS.rawKey, type: 'string', list: false },

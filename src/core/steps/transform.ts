@@ -2,7 +2,9 @@ import { InvalidInputError, ObjectNotFoundError } from '../errors.js';
 import { curatedObjectKey, rawHourPrefix, scheduledHour, tableSchemaKey } from '../layout.js';
 import { parseTableSchema } from '../table-schema.js';
 import type { SourceConfig } from '../config.js';
-import type { ObjectStore, StepLogger } from '../ports.js';
+import { syncCatalog, type CatalogChange } from '../catalog-sync.js';
+import type { ObjectStore, StepLogger, TableCatalog } from '../ports.js';
+import type { TableSchema } from '../table-schema.js';
 import { encodeHour, type RawPage } from './encode-hour.js';
 import { CURRENT_DATA_METADATA } from './fetch.js';
 
@@ -26,6 +28,19 @@ export interface TransformOutput {
    * must stay within Step Functions' 256 KB, which 2,000 long column names would pass.
    */
   readonly columns: string[];
+  /**
+   * Present when the table changed for this hour (the state machine then sends a "schema changed" notice): the
+   * columns the catalog's table gained (or, without a catalog to keep, the table's schema), at most OUTPUT_COLUMNS of them.
+   */
+  readonly schemaChange?: SchemaChange;
+}
+
+export interface SchemaChange {
+  /** `name type` of the columns added (the first OUTPUT_COLUMNS). */
+  readonly added: string[];
+  readonly addedCount: number;
+  /** `name old -> new` of the columns whose catalog type was set from the table's schema (the first OUTPUT_COLUMNS). */
+  readonly retyped: string[];
 }
 
 /** At most this many column signatures in the step output (255-character names: about 27 KB). */
@@ -38,6 +53,8 @@ export interface TransformDeps {
   readonly curated: ObjectStore;
   readonly now: () => number;
   readonly logger: StepLogger;
+  /** The table in the data catalog, when the pipeline keeps it (`catalog.mode` "projection"); absent when a crawler does. */
+  readonly catalog?: TableCatalog;
   /** The invocation's time budget (stepBudget): store calls fail as transient when it runs out. */
   readonly signal?: AbortSignal;
 }
@@ -78,8 +95,27 @@ export async function runTransformStep(input: TransformInput, deps: TransformDep
   });
   await deps.curated.put(schemaKey, new TextEncoder().encode(JSON.stringify(encoded.schema, null, 2)), { contentType: 'application/json', signal });
   deps.logger.info('stored curated parquet', { curatedKey, records: encoded.records, bytes: encoded.body.byteLength });
+  // After the Parquet and the schema: a table column must never promise data that is not there yet.
+  const change = deps.catalog ? await syncCatalog(deps.catalog, encoded.schema, { signal }) : schemaGrowth(known, encoded.schema);
+  if (change.added.length || change.retyped.length) deps.logger.info('table schema changed', { table: deps.table, added: change.added, retyped: change.retyped });
   const { columns } = encoded;
-  return { table: deps.table, curatedKey, records: encoded.records, bytes: encoded.body.byteLength, columnCount: columns.length, columns: columns.slice(0, OUTPUT_COLUMNS) };
+  return {
+    table: deps.table,
+    curatedKey,
+    records: encoded.records,
+    bytes: encoded.body.byteLength,
+    columnCount: columns.length,
+    columns: columns.slice(0, OUTPUT_COLUMNS),
+    schemaChange: change.added.length || change.retyped.length ? { added: change.added.slice(0, OUTPUT_COLUMNS), addedCount: change.added.length, retyped: change.retyped.slice(0, OUTPUT_COLUMNS) } : undefined,
+  };
+}
+
+/** Without a catalog to keep (a crawler keeps it), the columns new to the table's schema. */
+function schemaGrowth(before: TableSchema | undefined, after: TableSchema): CatalogChange {
+  const added = Object.entries(after.columns)
+    .filter(([name]) => before?.columns[name] === undefined)
+    .map(([name, { type }]) => `${name} ${type}`);
+  return { added, retyped: [] };
 }
 
 

@@ -1,5 +1,5 @@
 import type { SourceConfig } from '../config.js';
-import type { HttpClient, ObjectStore, SecretStore, StepLogger } from '../ports.js';
+import type { HttpClient, ObjectStore, SecretStore, StepLogger, TableCatalog } from '../ports.js';
 import { stepBudget } from './budget.js';
 import { runFetchStep, type FetchInput, type FetchOutput } from './fetch.js';
 import { runTransformStep, type TransformInput, type TransformOutput } from './transform.js';
@@ -17,6 +17,8 @@ export interface FetchPorts {
 export interface TransformPorts {
   readonly raw: ObjectStore;
   readonly curated: ObjectStore;
+  /** The table in the data catalog, when the pipeline keeps it (`catalog.mode` "projection"). */
+  readonly catalog?: TableCatalog;
   readonly logger: StepLogger;
   readonly now?: () => number;
 }

@@ -1,8 +1,10 @@
 import { serviceError } from '../../../adapters/aws/aws-http.js';
+import { classifyGlueError } from '../../../adapters/aws/glue-catalog.js';
 import { classifyS3Error } from '../../../adapters/aws/s3-store.js';
 import { secretReadError } from '../../../adapters/aws/secrets-manager.js';
 import { ObjectNotFoundError } from '../../../core/errors.js';
-import type { CallOptions, ObjectStore, SecretStore, StoredObject } from '../../../core/ports.js';
+import type { CallOptions, CatalogColumn, CatalogColumns, ObjectStore, SecretStore, StoredObject, TableCatalog } from '../../../core/ports.js';
+import { localGlueArn } from '../local-stack.js';
 import { deniedMessage, type LocalAccess, type RoleSession } from './access.js';
 
 /**
@@ -67,5 +69,40 @@ export class AccessCheckedSecretStore implements SecretStore {
       throw secretReadError(this.secretName, serviceError('AccessDeniedException', 400, deniedMessage(this.caller, action, this.secretArn, decision), doing));
     }
     return this.inner.getApiKey();
+  }
+}
+
+/**
+ * The twin's table, read and updated only when the caller's IAM allows it as Glue checks it: a table action
+ * needs the action on the catalog, the database and the table alike; a refusal is AccessDeniedException.
+ */
+export class AccessCheckedCatalog implements TableCatalog {
+  readonly location: string;
+
+  constructor(
+    private readonly inner: TableCatalog,
+    private readonly database: string,
+    private readonly table: string,
+    private readonly caller: RoleSession,
+    private readonly access: LocalAccess,
+  ) {
+    this.location = inner.location;
+  }
+
+  async readColumns(options?: CallOptions): Promise<CatalogColumns> {
+    this.require('glue:GetTable', `reading table ${this.location}`);
+    return this.inner.readColumns(options);
+  }
+
+  async writeColumns(columns: readonly CatalogColumn[], version: string, options?: CallOptions): Promise<void> {
+    this.require('glue:UpdateTable', `updating table ${this.location}`);
+    return this.inner.writeColumns(columns, version, options);
+  }
+
+  private require(action: string, doing: string): void {
+    for (const resource of [localGlueArn('catalog'), localGlueArn(`database/${this.database}`), localGlueArn(`table/${this.database}/${this.table}`)]) {
+      const decision = this.access.decide(this.caller, action, resource);
+      if (!decision.allowed) throw classifyGlueError(serviceError('AccessDeniedException', 400, deniedMessage(this.caller, action, resource, decision), doing), doing, this.location);
+    }
   }
 }
