@@ -68,6 +68,9 @@ export class Catalog extends Construct {
     this.database = new glue.Database(this, 'Database', { databaseName: this.databaseName, description: `api-lake curated zone: table ${props.table}` });
     // The L2 database is retained by default; `cdk destroy` removes everything, and Glue deletes a database's tables with it.
     this.database.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    // The logical id the L1 database had: a new id would make CloudFormation create a second database of the
+    // same name before deleting the first, which Glue refuses (AlreadyExistsException) on an existing stack.
+    (this.database.node.defaultChild as glue.CfnDatabase).overrideLogicalId('CatalogDatabaseE63956BB');
 
     if ((props.mode ?? DEFAULTS.catalogMode) === 'projection') this.table = this.projectedTable(props);
     else this.crawler = this.scheduledCrawler(props);

@@ -190,10 +190,11 @@ export class PipelineStateMachine extends Construct {
       message: sfn.TaskInput.fromObject({
         outcome: 'SCHEMA_CHANGED',
         summary: sfn.JsonPath.format(
-          `Table ${config.table} of source ${source} changed with the hour scheduled at {}: {} column(s) added. New columns read as NULL in earlier hours.`,
+          `Table ${config.table} of source ${source} changed with the hour scheduled at {}: {} column(s) added, {} retyped (see added, retyped). New columns read as NULL in earlier hours.`,
           sfn.JsonPath.stringAt('$.time'),
-          // a number: States.Format takes any JSON value, stringAt only names the path
+          // numbers: States.Format takes any JSON value, stringAt only names the path
           sfn.JsonPath.stringAt('$.transform.schemaChange.addedCount'),
+          sfn.JsonPath.stringAt('$.transform.schemaChange.retypedCount'),
         ),
         source,
         table: config.table,

@@ -48,10 +48,14 @@ export const CATALOG_SYNC_ATTEMPTS = 3;
  * read, and a conflict reads again.
  */
 export async function syncCatalog(catalog: TableCatalog, schema: TableSchema, options: CallOptions = {}): Promise<CatalogChange> {
+  // The change this hour meant to make. An update that went through but whose answer was lost (a retried
+  // request then conflicts with its own new version) reads back as nothing to do: it is still this hour's change.
+  let planned: CatalogChange | undefined;
   for (let attempt = 1; ; attempt++) {
     const { columns: current, version } = await catalog.readColumns(options);
     const next = catalogColumnsFor(current, schema);
-    if (next.added.length === 0 && next.retyped.length === 0) return { added: [], retyped: [] };
+    if (next.added.length === 0 && next.retyped.length === 0) return planned ?? { added: [], retyped: [] };
+    planned ??= { added: next.added, retyped: next.retyped };
     try {
       await catalog.writeColumns(next.columns, version, options);
       return { added: next.added, retyped: next.retyped };

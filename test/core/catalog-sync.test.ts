@@ -81,6 +81,20 @@ describe('syncCatalog with the twin catalog', () => {
     expect(reads).toBe(CATALOG_SYNC_ATTEMPTS);
   });
 
+  it('reports the change of an update that went through although its answer was lost (the retried request conflicts with it)', async () => {
+    const inner = fsCatalog();
+    const lossy: TableCatalog = {
+      location: inner.location,
+      readColumns: () => inner.readColumns(),
+      writeColumns: async (columns, version) => {
+        await inner.writeColumns(columns, version); // applied...
+        throw new CatalogConflictError('...but the retry of a lost answer met the new version');
+      },
+    };
+    expect(await syncCatalog(lossy, schemaOf({ a: 'double' }))).toEqual({ added: ['a double'], retyped: [] });
+    expect((await inner.readColumns()).columns.map((c) => c.name)).toContain('a');
+  });
+
   it("refuses a column over Glue's limits as Glue does", async () => {
     const catalog = fsCatalog();
     await expect(syncCatalog(catalog, schemaOf({ ['x'.repeat(256)]: 'double' }))).rejects.toMatchObject({ name: 'CatalogRequestError', message: expect.stringMatching(/InvalidInputException.*1 to 255 bytes/) });

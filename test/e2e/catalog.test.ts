@@ -59,7 +59,7 @@ describe('the catalog the pipeline keeps (catalog.mode "projection")', () => {
     expect(outcomes(second)).toEqual([
       expect.objectContaining({ outcome: 'SCHEMA_CHANGED', table: 'weather', scheduledTime: '2026-11-25T18:00:00Z', added: ['wind_kph double'], addedCount: 1, retyped: [] }),
     ]);
-    expect(String(outcomes(second)[0]!.summary)).toMatch(/1 column\(s\) added/);
+    expect(String(outcomes(second)[0]!.summary)).toMatch(/1 column\(s\) added, 0 retyped/);
   });
 
   it('changes nothing and sends no notice for an hour with no new column, and never drops a column an hour lacks', async () => {

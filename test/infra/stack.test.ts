@@ -308,6 +308,11 @@ describe('catalog', () => {
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ GLUE_DATABASE: 'apilake_weather' }) } });
   });
 
+  it('keeps the logical id the database had before the table was added, so an existing stack updates it in place', () => {
+    // A new id would make CloudFormation create a second database of the same name first, which Glue refuses.
+    expect(Object.keys(template.findResources('AWS::Glue::Database'))).toEqual(['CatalogDatabaseE63956BB']);
+  });
+
   it('is destroyed with the stack, database and table alike', () => {
     for (const type of ['AWS::Glue::Database', 'AWS::Glue::Table']) {
       for (const resource of Object.values(template.findResources(type))) expect(resource.DeletionPolicy ?? 'Delete').toBe('Delete');

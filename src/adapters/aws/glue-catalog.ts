@@ -63,7 +63,8 @@ export class GlueTableCatalog implements TableCatalog {
     // A column keeps its comment and parameters; only the type of a retyped one changes.
     const before = new Map((table.StorageDescriptor?.Columns ?? []).map((c) => [c.Name, c]));
     input.StorageDescriptor = { ...table.StorageDescriptor, Columns: columns.map((c) => ({ ...before.get(c.name), Name: c.name, Type: c.type })) };
-    await this.call('UpdateTable', { DatabaseName: this.database, TableInput: input, VersionId: version }, `updating table ${this.location}`, options);
+    // VersionId makes the update conditional (Glue refuses it with ConcurrentModificationException if the table changed).
+    await this.call('UpdateTable', { DatabaseName: this.database, TableInput: input, ...(version ? { VersionId: version } : {}) }, `updating table ${this.location}`, options);
     this.read = undefined;
   }
 

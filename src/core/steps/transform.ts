@@ -39,6 +39,7 @@ export interface SchemaChange {
   /** `name type` of the columns added (the first OUTPUT_COLUMNS). */
   readonly added: string[];
   readonly addedCount: number;
+  readonly retypedCount: number;
   /** `name old -> new` of the columns whose catalog type was set from the table's schema (the first OUTPUT_COLUMNS). */
   readonly retyped: string[];
 }
@@ -106,7 +107,7 @@ export async function runTransformStep(input: TransformInput, deps: TransformDep
     bytes: encoded.body.byteLength,
     columnCount: columns.length,
     columns: columns.slice(0, OUTPUT_COLUMNS),
-    schemaChange: change.added.length || change.retyped.length ? { added: change.added.slice(0, OUTPUT_COLUMNS), addedCount: change.added.length, retyped: change.retyped.slice(0, OUTPUT_COLUMNS) } : undefined,
+    schemaChange: change.added.length || change.retyped.length ? { added: change.added.slice(0, OUTPUT_COLUMNS), addedCount: change.added.length, retyped: change.retyped.slice(0, OUTPUT_COLUMNS), retypedCount: change.retyped.length } : undefined,
   };
 }
 
