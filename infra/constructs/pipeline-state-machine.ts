@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { DEFAULTS, type PipelineConfig } from '../../src/core/config.js';
 import { STATE } from '../../src/contract/state-names.js';
 import { retentionDays } from '../log-retention.js';
+import { requestStates } from './request-states.js';
 import { fetchTimeoutSeconds, LAMBDA_THROTTLE_RETRY, NOTIFY_RETRY_ATTEMPTS, STORE_RETRY, taskTimeoutSeconds, TRANSFORM_TIMEOUT_SECONDS, worstCaseExecutionSeconds } from '../timeouts.js';
 
 
@@ -53,8 +54,8 @@ export class PipelineStateMachine extends Construct {
     const fetch = new tasks.LambdaInvoke(this, STATE.fetch, {
       lambdaFunction: props.fetchFunction,
       payloadResponseOnly: true,
-      // No payload: Fetch gets the execution input, `time` and an optional `allowCurrentData` (a Parameters
-      // path to a field that may be missing would fail the state with States.Runtime).
+      // No payload: Fetch gets its Map iteration's state: the execution input, its request, and the previous
+      // invocation's output when the chain goes on (request-states.ts).
       resultPath: '$.fetch',
       taskTimeout: sfn.Timeout.duration(Duration.seconds(taskTimeoutSeconds(fetchTimeoutSeconds(config)))),
     });
@@ -69,7 +70,9 @@ export class PipelineStateMachine extends Construct {
     const transform = new tasks.LambdaInvoke(this, STATE.transform, {
       lambdaFunction: props.transformFunction,
       payloadResponseOnly: true,
-      payload: sfn.TaskInput.fromObject({ 'hour.$': '$.fetch.hour', 'rawKeys.$': '$.fetch.rawKeys' }),
+      // The hour and its chains (or, to reprocess, the raw keys): PrepareTransform and UseStoredRaw put them here.
+      // InputPath, not a payload: with payloadResponseOnly CDK renders a JsonPath payload as `"Parameters": "$..."`, which is not ASL.
+      inputPath: '$.transformInput',
       resultPath: '$.transform',
       taskTimeout: sfn.Timeout.duration(Duration.seconds(taskTimeoutSeconds(TRANSFORM_TIMEOUT_SECONDS))),
     });
@@ -113,7 +116,7 @@ export class PipelineStateMachine extends Construct {
       'scheduledTime.$': '$.time',
       'error.$': '$.error.Error',
       'cause.$': '$.error.Cause',
-      'rawKeys.$': '$.fetch.rawKeys',
+      'rawKeys.$': '$.rawKeys',
     });
 
     const notifyFailure = new tasks.SnsPublish(this, STATE.notifyFailure, {
@@ -166,21 +169,28 @@ export class PipelineStateMachine extends Construct {
     notifySkipped.addRetry(NOTIFY_RETRY);
     notifySkipped.next(new sfn.Succeed(this, STATE.hourSkipped));
 
-    fetch.addCatch(notifySkipped, { errors: ['ApiUnavailableError'], resultPath: '$.error' });
-    fetch.addCatch(fetchFailed.next(notifyFailure), { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    // The hour's requests (request-states.ts): all or nothing. A request still unavailable after its retries skips
+    // the hour, any other failure fails it.
+    const requests = requestStates(this, config, fetch);
+    requests.map.addCatch(notifySkipped, { errors: ['ApiUnavailableError'], resultPath: '$.error' });
+    requests.map.addCatch(fetchFailed.next(notifyFailure), { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    // The state from here on: the time, Transform's input, and the first raw key for a failure notice (dropping the plan).
+    const prepareTransform = new sfn.Pass(this, STATE.prepareTransform, {
+      parameters: { 'time.$': '$.time', transformInput: { 'hour.$': '$.time', 'chains.$': '$.fetch' }, 'rawKeys.$': 'States.Array($.fetch[0].firstKey)' },
+    });
+    requests.map.next(prepareTransform).next(transform);
     transform.addCatch(transformFailed.next(notifyFailure), { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     inputInvalid.next(notifyFailure);
 
     // Reprocess (`api-lake reprocess --aws`): an input that names the hour's raw objects skips Fetch, so the
     // API is never called and raw is never written; Transform reads what is stored.
     const useStoredRaw = new sfn.Pass(this, STATE.useStoredRaw, {
-      parameters: { 'hour.$': '$.time', 'rawKeys.$': '$.reprocess.rawKeys' },
-      resultPath: '$.fetch',
+      parameters: { 'time.$': '$.time', transformInput: { 'hour.$': '$.time', 'rawKeys.$': '$.reprocess.rawKeys' }, 'rawKeys.$': '$.reprocess.rawKeys' },
     });
     const hasTime = sfn.Condition.and(sfn.Condition.isPresent('$.time'), sfn.Condition.isTimestamp('$.time'));
     const checkInput = new sfn.Choice(this, STATE.checkInput)
       .when(sfn.Condition.and(hasTime, sfn.Condition.isPresent('$.reprocess.rawKeys')), useStoredRaw)
-      .when(hasTime, fetch)
+      .when(hasTime, requests.start)
       .otherwise(inputInvalid);
     // A table that changed for this hour (new columns) is announced: a notice, not a failure.
     const succeeded = new sfn.Succeed(this, STATE.succeeded);
@@ -210,7 +220,7 @@ export class PipelineStateMachine extends Construct {
     notifySchemaChanged.addRetry(NOTIFY_RETRY);
     notifySchemaChanged.next(succeeded);
     const schemaChanged = new sfn.Choice(this, STATE.schemaChanged).when(sfn.Condition.isPresent('$.transform.schemaChange'), notifySchemaChanged).otherwise(succeeded);
-    fetch.next(transform).next(schemaChanged);
+    transform.next(schemaChanged);
     useStoredRaw.next(transform);
 
     // Under /aws/vendedlogs/states/: CloudWatch Logs then needs no resource policy for the delivery. Any other

@@ -4,7 +4,12 @@
 export const STATE = {
   checkInput: 'CheckInput',
   useStoredRaw: 'UseStoredRaw',
+  planRequests: 'PlanRequests',
+  fetchRequests: 'FetchRequests',
   fetch: 'Fetch',
+  morePages: 'MorePages',
+  requestDone: 'RequestDone',
+  prepareTransform: 'PrepareTransform',
   transform: 'Transform',
   inputInvalid: 'InputInvalid',
   fetchFailed: 'FetchFailed',

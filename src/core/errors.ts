@@ -46,6 +46,15 @@ export class InvalidResponseError extends PipelineError {
   readonly transient = false;
 }
 
+/**
+ * A request chain cannot go on as configured: more pages than `maxPages`, a next page on another host (the key
+ * is never sent there), the same page asked for twice, a cursor that is not a value. The pages so far are kept.
+ */
+export class PaginationError extends PipelineError {
+  override readonly name = 'PaginationError';
+  readonly transient = false;
+}
+
 /** The response is larger than the configured limit; nothing is stored. */
 export class ResponseTooLargeError extends PipelineError {
   override readonly name = 'ResponseTooLargeError';

@@ -14,11 +14,23 @@ export const MAX_IN_PROCESS_ATTEMPTS = 2;
 
 /**
  * The request for a source and a scheduled hour: the URL with its params and, per `auth`, the key; the
- * hour's placeholders filled in (URL-encoded in the URL, as query parameters are).
+ * hour's placeholders filled in (URL-encoded in the URL, as query parameters are). `extra` adds parameters (a
+ * fan-out value, the incremental cursor).
  */
-export function buildRequest(source: SourceConfig, apiKey: string | undefined, hour: Hour): HttpRequest {
+export function buildRequest(source: SourceConfig, apiKey: string | undefined, hour: Hour, extra: Readonly<Record<string, string>> = {}): HttpRequest {
+  return authorize(requestUrl(source, hour, extra), source, apiKey, hour);
+}
+
+/** The URL of a source's first request for an hour, without the key: the only form a URL is kept in (state, metadata). */
+export function requestUrl(source: SourceConfig, hour: Hour, extra: Readonly<Record<string, string>> = {}): string {
   const url = new URL(expandHour(source.url, hour, encodeURIComponent));
-  for (const [name, value] of Object.entries(source.params)) url.searchParams.set(name, expandHour(value, hour));
+  for (const [name, value] of Object.entries({ ...source.params, ...extra })) url.searchParams.set(name, expandHour(value, hour));
+  return url.toString();
+}
+
+/** A keyless URL as the request to send: the headers, and the key where `auth` puts it. */
+export function authorize(keylessUrl: string, source: SourceConfig, apiKey: string | undefined, hour: Hour): HttpRequest {
+  const url = new URL(keylessUrl);
   const headers: Record<string, string> = { accept: 'application/json' };
   for (const [name, value] of Object.entries(source.headers)) headers[name] = expandHour(value, hour);
   const needsKey = source.auth.in !== 'none';
@@ -35,6 +47,8 @@ export interface SourceResponse {
   readonly contentType: string;
   readonly body: Uint8Array;
   readonly attempt: number;
+  /** The `Link` header (RFC 8288), for link-header pagination. */
+  readonly linkHeader: string | null;
 }
 
 export interface CallSourceDeps {
@@ -61,7 +75,7 @@ export async function callSource(request: HttpRequest, apiKey: string | undefine
     }
     const { status } = response;
     if (status >= 200 && status < 300) {
-      return { status, contentType: response.header('content-type') ?? 'application/octet-stream', body: response.body, attempt };
+      return { status, contentType: response.header('content-type') ?? 'application/octet-stream', body: response.body, attempt, linkHeader: response.header('link') };
     }
     const detail = redact(bodySnippet(response.body), [apiKey]);
     if (status === 429 || status >= 500) {

@@ -77,13 +77,33 @@ export function partitionLocationTemplate(tableLocation: string): string {
   return `${tableLocation}${date.name}=\${${date.name}}/${hour.name}=\${${hour.name}}/`;
 }
 
+/** Which response of an hour a raw object holds: the request of a fan-out (its id; "" without one) and the page. */
+export interface RawPagePosition {
+  /** The request's name in keys (source-config.ts `requestIdOf`): letters, digits, `.` and `-`; "" for the only request. */
+  readonly request?: string;
+  /** 0 for the first page of the request, 1 for the next, ... */
+  readonly page?: number;
+}
+
 /**
- * Raw zone key of one response page: `<source>/dt=YYYY-MM-DD/hour=HH/<source>_<YYYYMMDDTHH>Z.json`.
- * Page 0 has no suffix; later pages (pagination) get `_p<N>` so each page is its own object.
+ * Raw zone key of one response page: `<source>/dt=YYYY-MM-DD/hour=HH/<source>_<YYYYMMDDTHH>Z[_r-<request>][_pNNNN].json`.
+ * The first page has no page suffix (as a source without pagination writes it); the next ones `_p0001` onward,
+ * four digits so keys sort in page order. A fan-out request's name comes after `_r-`, which it cannot contain.
  */
-export function rawObjectKey(source: string, hour: Hour, page = 0): string {
-  const suffix = page === 0 ? '' : `_p${page}`;
-  return `${source}/${partition(hour)}/${source}_${hour.compact}Z${suffix}.json`;
+export function rawObjectKey(source: string, hour: Hour, position: RawPagePosition = {}): string {
+  const { request = '', page = 0 } = position;
+  if (!/^[A-Za-z0-9.-]*$/.test(request)) throw new Error(`a request name in a raw key must be letters, digits, . and -: "${request}"`);
+  if (!Number.isInteger(page) || page < 0 || page > 9999) throw new Error(`a page number in a raw key must be 0 to 9999: ${page}`);
+  return `${rawHourPrefix(source, hour)}${source}_${hour.compact}Z${request ? `_r-${request}` : ''}${page ? `_p${String(page).padStart(4, '0')}` : ''}.json`;
+}
+
+/** The request and page of a raw key of `source` and `hour` (rawObjectKey's inverse), or undefined for any other key. */
+export function rawPagePositionOf(source: string, hour: Hour, key: string): Required<RawPagePosition> | undefined {
+  const prefix = `${rawHourPrefix(source, hour)}${source}_${hour.compact}Z`;
+  if (!key.startsWith(prefix)) return undefined;
+  const match = /^(?:_r-([A-Za-z0-9.-]+))?(?:_p(\d{4}))?\.json$/.exec(key.slice(prefix.length));
+  if (!match || match[2] === '0000') return undefined;
+  return { request: match[1] ?? '', page: match[2] ? Number(match[2]) : 0 };
 }
 
 /** The prefix of every raw object of one hour of a source (every page): `<source>/dt=YYYY-MM-DD/hour=HH/`. */

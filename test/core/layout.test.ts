@@ -8,7 +8,8 @@ describe('object layout', () => {
     const hour = scheduledHour('2026-11-25T18:00:00Z');
     expect(rawObjectKey('weather', hour)).toBe('weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json');
     expect(curatedObjectKey('weather', hour)).toBe('weather/dt=2026-11-25/hour=18/weather_20261125T18Z.parquet');
-    expect(rawObjectKey('weather', hour, 2)).toBe('weather/dt=2026-11-25/hour=18/weather_20261125T18Z_p2.json');
+    expect(rawObjectKey('weather', hour, { page: 2 })).toBe('weather/dt=2026-11-25/hour=18/weather_20261125T18Z_p0002.json');
+    expect(rawObjectKey('weather', hour, { request: '-37.50-145.74', page: 12 })).toBe('weather/dt=2026-11-25/hour=18/weather_20261125T18Z_r--37.50-145.74_p0012.json');
   });
 
   it('truncates to the hour and converts offsets to UTC, so a late or zoned start lands in the same hour', () => {

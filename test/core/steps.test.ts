@@ -57,10 +57,21 @@ describe('fetch step', () => {
       { source: config.source, raw: l.raw, secrets: { getApiKey: async () => KEY }, http: answer(200, FIXTURE), now: () => now, sleep: async () => {}, logger: l.logger },
     );
     // Assess
-    expect(out).toEqual({ source: 'weather', hour: '2026-11-25T18:00:00.000Z', rawKeys: ['weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json'], bytes: FIXTURE.length, httpStatus: 200 });
-    const stored = await l.raw.get(out.rawKeys[0]!);
+    expect(out).toEqual({
+      outcome: 'ok',
+      source: 'weather',
+      hour: '2026-11-25T18:00:00.000Z',
+      request: 0,
+      label: '',
+      chain: expect.any(String),
+      firstKey: 'weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json',
+      pages: 1,
+      bytes: FIXTURE.length,
+      httpStatus: 200,
+    });
+    const stored = await l.raw.get(out.firstKey);
     expect(Buffer.from(stored.body).equals(FIXTURE)).toBe(true);
-    expect(stored.metadata).toMatchObject({ source: 'weather', 'scheduled-hour': '2026-11-25T18:00:00.000Z', 'fetched-at': '2026-11-25T18:07:13.000Z', 'http-status': '200', attempt: '1' });
+    expect(stored.metadata).toMatchObject({ source: 'weather', 'scheduled-hour': '2026-11-25T18:00:00.000Z', 'fetched-at': '2026-11-25T18:07:13.000Z', 'http-status': '200', attempt: '1', chain: out.chain, page: '0', 'last-page': 'true' });
     const everything = [JSON.stringify(out), ...l.lines, ...allFiles(l.root).map((f) => readFileSync(f, 'latin1'))].join('\n');
     expect(everything).not.toContain(KEY);
     expect(everything).toContain('key=***');
@@ -83,7 +94,7 @@ describe("S3's limits on a PUT", () => {
       { time: '2026-11-25T18:00:00Z' },
       { source: long.source, raw: l.raw, secrets: { getApiKey: async () => KEY }, http: answer(200, FIXTURE), now: () => Date.parse('2026-11-25T18:03:00Z'), sleep: async () => {}, logger: l.logger },
     );
-    const { metadata } = await l.raw.get(out.rawKeys[0]!);
+    const { metadata } = await l.raw.get(out.firstKey);
     expect(metadataBytes(metadata)).toBeLessThanOrEqual(STORE_LIMITS.metadataBytes);
     expect(metadata.url).toMatch(/^https:\/\/api\.weatherapi\.com\/v1\/current\.json\?q=x+\.\.\.$/);
   });

@@ -8,7 +8,7 @@ import { scheduledHour } from '../../src/core/layout.js';
 import { queryLake } from '../../src/cli/lake-query.js';
 import { runHour } from '../../src/cli/twin/run.js';
 import { projectConfig } from '../helpers/synth.js';
-import { clockOf, definition, everythingProduced, filesUnder, localStack, RECOGNISABLE_KEY, runAgainstDemo, tempLake, type TwinRun } from '../helpers/twin.js';
+import { clockOf, definition, stateOf, everythingProduced, filesUnder, localStack, RECOGNISABLE_KEY, runAgainstDemo, tempLake, type TwinRun } from '../helpers/twin.js';
 
 beforeAll(() => {
   definition();
@@ -102,7 +102,7 @@ describe('429 with Retry-After', () => {
     const run = await track(runAgainstDemo({ failFirst: 1000, failStatus: 429, retryAfter: '999999999' }));
     expect(run.status).toBe('SKIPPED');
     expect(run.apiCalls).toBe(4);
-    expect(definition().States.Fetch!.Retry).toContainEqual(expect.objectContaining({ ErrorEquals: ['ApiUnavailableError'], MaxDelaySeconds: 300 }));
+    expect(stateOf('Fetch').Retry).toContainEqual(expect.objectContaining({ ErrorEquals: ['ApiUnavailableError'], MaxDelaySeconds: 300 }));
   });
 });
 

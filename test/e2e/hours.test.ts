@@ -44,7 +44,7 @@ describe('which hour the API is asked for', () => {
   it('with "allowCurrentData": true it stores the current answer, marked in the raw metadata and in the lineage', async () => {
     const run = await runAgainstDemo({ now: () => NOW }, { hour: '2026-11-20T00:00:00Z', now: () => NOW, allowCurrentData: true });
     expect(run.status).toBe('SUCCEEDED');
-    const meta = JSON.parse(readFileSync(join(run.lake, 'raw', `${run.output!.fetch!.rawKeys[0]}.meta.json`), 'utf8')) as { metadata: Record<string, string> };
+    const meta = JSON.parse(readFileSync(join(run.lake, 'raw', `${run.output!.transformInput!.chains![0]!.firstKey}.meta.json`), 'utf8')) as { metadata: Record<string, string> };
     expect(meta.metadata).toMatchObject({ 'scheduled-hour': '2026-11-20T00:00:00.000Z', 'fetched-at': '2026-11-30T03:10:00.000Z', 'current-data': 'true' });
     const { rows } = await queryLake(run.lake, 'SELECT dt, hour, lake_current_data FROM weather');
     expect(rows).toEqual([{ dt: '2026-11-20', hour: 0, lake_current_data: true }]);

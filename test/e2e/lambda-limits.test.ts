@@ -9,7 +9,7 @@ import { runHour } from '../../src/cli/twin/run.js';
 import { startDemoApi } from '../../src/demo/weather-api.js';
 import { parseConfig } from '../../src/core/config.js';
 import { projectConfig } from '../helpers/synth.js';
-import { clockOf, definition, localStack, RECOGNISABLE_KEY, runAgainstDemo, tempLake } from '../helpers/twin.js';
+import { clockOf, stateOf, localStack, RECOGNISABLE_KEY, runAgainstDemo, tempLake } from '../helpers/twin.js';
 
 beforeAll(() => {
   localStack();
@@ -52,7 +52,7 @@ async function runWithStores(stack: LocalStack, stores: { raw?: ObjectStore }, l
 }
 
 describe('every Retry of the deployed definition', () => {
-  const retried = TASKS.flatMap((state) => (definition().States[state]!.Retry ?? []).flatMap((r) => r.ErrorEquals.map((error) => [state, error] as const)));
+  const retried = TASKS.flatMap((state) => (stateOf(state).Retry ?? []).flatMap((r) => r.ErrorEquals.map((error) => [state, error] as const)));
 
   it('covers Lambda throttling and service errors on both functions', () => {
     for (const state of TASKS) {

@@ -92,7 +92,7 @@ describe('api-lake reprocess, through the twin', () => {
     const run = await runAgainstDemo({}, { input: { time: '2026-11-25T18:00:00Z', reprocess: { rawKeys: ['weather/dt=2026-11-24/hour=18/x.json'] } } });
     expect(run.status).toBe('FAILED');
     expect(run.apiCalls).toBe(0);
-    expect(run.cause).toContain('raw key \\"weather/dt=2026-11-24/hour=18/x.json\\" is not an object of source weather for the hour 2026-11-25T18:00:00.000Z');
+    expect(run.cause).toContain('raw key \\"weather/dt=2026-11-24/hour=18/x.json\\" is not a page of source weather for the hour 2026-11-25T18:00:00.000Z');
   });
 });
 

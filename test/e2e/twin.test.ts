@@ -27,11 +27,11 @@ describe('local twin, end to end through the synthesized state machine', () => {
   it('happy path: raw JSON and curated Parquet for the hour, queryable with its partitions', async () => {
     const run = await runAgainstDemo();
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.output?.fetch?.rawKeys).toEqual(['weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json']);
+    expect(run.output?.transformInput?.chains).toEqual([{ request: 0, firstKey: 'weather/dt=2026-11-25/hour=18/weather_20261125T18Z.json', pages: 1, bytes: expect.any(Number) }]);
     expect(run.output?.transform?.curatedKey).toBe('weather/dt=2026-11-25/hour=18/weather_20261125T18Z.parquet');
     const { rows } = await queryLake(run.lake, 'SELECT dt, hour, location_name, current_pressure_mb, lake_raw_key FROM weather');
     expect(rows).toEqual([
-      { dt: '2026-11-25', hour: 18, location_name: 'Healesville', current_pressure_mb: expect.any(Number), lake_raw_key: run.output!.fetch!.rawKeys[0] },
+      { dt: '2026-11-25', hour: 18, location_name: 'Healesville', current_pressure_mb: expect.any(Number), lake_raw_key: run.output!.transformInput!.chains![0]!.firstKey },
     ]);
     // The first hour gives the stack's table its columns: a "schema changed" notice, not a failure.
     expect(run.notifications.map((n) => JSON.parse(n.message).outcome)).toEqual(['SCHEMA_CHANGED']);

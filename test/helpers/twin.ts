@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type PipelineConfig } from '../../src/core/config.js';
 import { scheduledHour } from '../../src/core/layout.js';
-import { localStackOf, type AmazonStatesDefinition, type LocalStack } from '../../src/cli/twin/local-stack.js';
+import { localStackOf, type AmazonStatesDefinition, type LocalStack, type StateDefinition } from '../../src/cli/twin/local-stack.js';
 import type { Synthesizer } from '../../src/cli/twin/stack-cache.js';
 import { TEMPLATE_INPUTS } from '../../infra/twin-inputs.js';
 import { synthesizeTemplate } from '../../infra/twin-template.js';
@@ -37,6 +37,13 @@ export function localStack(): LocalStack {
 /** The synthesized state machine definition. */
 export function definition(): AmazonStatesDefinition {
   return localStack().definition;
+}
+
+/** A state of the definition by name, inside the Map's ItemProcessor too. */
+export function stateOf(name: string, of: AmazonStatesDefinition = definition()): StateDefinition {
+  const found = of.States[name] ?? Object.values(of.States).map((s) => (s.ItemProcessor as AmazonStatesDefinition | undefined)?.States[name]).find(Boolean);
+  if (!found) throw new Error(`no state ${name} in the definition`);
+  return found;
 }
 
 export function tempLake(): string {

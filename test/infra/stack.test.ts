@@ -14,7 +14,10 @@ beforeAll(() => {
 function definition(t: Template = template): { States: Record<string, Record<string, unknown>>; TimeoutSeconds: number } {
   const [machine] = Object.values(t.findResources('AWS::StepFunctions::StateMachine'));
   const parts = (machine!.Properties.DefinitionString['Fn::Join'] as [string, unknown[]])[1];
-  return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'REF')).join(''));
+  const parsed = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'REF')).join(''));
+  // The states inside the Map's ItemProcessor by name too (state names are unique across the definition).
+  for (const state of Object.values(parsed.States) as { ItemProcessor?: { States: Record<string, unknown> } }[]) Object.assign(parsed.States, state.ItemProcessor?.States ?? {});
+  return parsed;
 }
 
 describe('schedule', () => {
@@ -48,7 +51,9 @@ describe('state machine', () => {
       MaxDelaySeconds: DEFAULTS.retryMaxDelaySeconds,
       JitterStrategy: 'FULL',
     });
-    expect(fetch.Catch).toEqual([
+    // A request that stays unavailable fails its Map iteration, and the Map, whose Catch skips the hour.
+    expect(fetch.Catch).toBeUndefined();
+    expect(definition().States.FetchRequests!.Catch).toEqual([
       { ErrorEquals: ['ApiUnavailableError'], ResultPath: '$.error', Next: 'NotifySkipped' },
       { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'FetchFailed' },
     ]);
@@ -91,8 +96,33 @@ describe('state machine', () => {
 
   it('passes keys and counts between steps, never records or the key', () => {
     const states = definition().States;
-    expect(states.Fetch!.Parameters).toBeUndefined(); // the execution input: time, and allowCurrentData when given
-    expect(states.Transform!.Parameters).toEqual({ 'hour.$': '$.fetch.hour', 'rawKeys.$': '$.fetch.rawKeys' });
+    expect(states.Fetch!.Parameters).toBeUndefined(); // its iteration's state: the execution input, its request, the previous output
+    expect(states.RequestDone!.Parameters).toEqual({ 'request.$': '$.request.index', 'firstKey.$': '$.fetch.firstKey', 'pages.$': '$.fetch.pages', 'bytes.$': '$.fetch.bytes' });
+    expect(states.PrepareTransform!.Parameters).toEqual({ 'time.$': '$.time', transformInput: { 'hour.$': '$.time', 'chains.$': '$.fetch' }, 'rawKeys.$': 'States.Array($.fetch[0].firstKey)' });
+    expect(states.Transform).toMatchObject({ InputPath: '$.transformInput', ResultPath: '$.transform' });
+    expect(states.Transform!.Parameters).toBeUndefined();
+  });
+
+  it('runs the hour\'s requests in an inline Map, each a chain of Fetch invocations while pages remain', () => {
+    const states = definition().States;
+    expect(states.CheckInput!.Choices).toContainEqual(expect.objectContaining({ Next: 'PlanRequests' }));
+    expect(states.PlanRequests).toMatchObject({ Type: 'Pass', Result: { requests: [{ index: 0 }] }, ResultPath: '$.plan', Next: 'FetchRequests' });
+    expect(states.FetchRequests).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.plan.requests',
+      ItemSelector: { 'execution.$': '$$.Execution.Input', 'request.$': '$$.Map.Item.Value' },
+      MaxConcurrency: 1,
+      ResultPath: '$.fetch',
+      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Fetch' },
+      Next: 'PrepareTransform',
+    });
+    expect(states.Fetch!.Next).toBe('MorePages');
+    expect(states.MorePages).toEqual({ Type: 'Choice', Choices: [{ Variable: '$.fetch.continuation', IsPresent: true, Next: 'Fetch' }], Default: 'RequestDone' });
+    // A fan-out: one request per value, at most fanOut.concurrency at once.
+    const base = projectConfig();
+    const fanned = definition(synthTemplate(configWith({ source: { ...base.source, params: {}, fanOut: { param: 'q', values: ['London', 'Paris', 'Oslo'], concurrency: 2 } } })));
+    expect(fanned.States.PlanRequests!.Result).toEqual({ requests: [{ index: 0 }, { index: 1 }, { index: 2 }] });
+    expect(fanned.States.FetchRequests!.MaxConcurrency).toBe(2);
   });
 
   it('logs to a group under /aws/vendedlogs/states/, which needs no CloudWatch Logs resource policy', () => {

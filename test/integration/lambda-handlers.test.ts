@@ -29,8 +29,8 @@ describe('fetch Lambda handler against S3, Secrets Manager and the demo API on 1
     const run = await invoke('fetch', { time: NOW_TIME });
     // Assess
     const result = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));
-    expect(result).toMatchObject({ source: 'weather', hour: NOW_HOUR.toISOString(), rawKeys: [NOW_KEY], httpStatus: 200 });
-    const stored = await aws.s3.client.send(new GetObjectCommand({ Bucket: aws.buckets.raw, Key: result.rawKeys[0] }));
+    expect(result).toMatchObject({ outcome: 'ok', source: 'weather', hour: NOW_HOUR.toISOString(), firstKey: NOW_KEY, pages: 1, httpStatus: 200 });
+    const stored = await aws.s3.client.send(new GetObjectCommand({ Bucket: aws.buckets.raw, Key: result.firstKey }));
     const body = await stored.Body!.transformToString();
     expect(JSON.parse(body)).toHaveProperty('current');
     expect(result.bytes).toBe(Buffer.byteLength(body));
@@ -90,8 +90,8 @@ describe('transform Lambda handler against S3 and Glue on 127.0.0.1', () => {
   });
 
   it('rethrows a failure under its own name, after a log line that names it; a missing raw object is 403, as S3 answers a role that may not list', async () => {
-    const run = await invoke('transform', { hour: '2026-11-25T19:00:00.000Z', rawKeys: ['weather/dt=2026-11-25/hour=19/missing.json'] });
-    expect(run.stdout).toMatch(/FAILED StoreRequestError: reading s3:\/\/\S+\/weather\/dt=2026-11-25\/hour=19\/missing.json failed: AccessDenied \(HTTP 403\): .*not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::/);
+    const run = await invoke('transform', { hour: '2026-11-25T19:00:00.000Z', rawKeys: ['weather/dt=2026-11-25/hour=19/weather_20261125T19Z.json'] });
+    expect(run.stdout).toMatch(/FAILED StoreRequestError: reading s3:\/\/\S+\/weather\/dt=2026-11-25\/hour=19\/weather_20261125T19Z.json failed: AccessDenied \(HTTP 403\): .*not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::/);
     const failure = (run.stdout + '\n' + run.stderr).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.message === 'step failed');
     expect(failure).toMatchObject({ level: 'ERROR', errorName: 'StoreRequestError', step: 'Transform', hour: '2026-11-25T19:00:00.000Z' });
   });

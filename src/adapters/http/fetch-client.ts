@@ -6,11 +6,23 @@ import type { HttpClient } from '../../core/ports.js';
  * enforced while reading (a response over the limit is refused before it fills memory).
  */
 export const fetchHttpClient: HttpClient = async (request) => {
-  const response = await fetch(request.url, {
-    headers: request.headers,
-    redirect: 'manual',
-    signal: request.signal ? AbortSignal.any([AbortSignal.timeout(request.timeoutMs), request.signal]) : AbortSignal.timeout(request.timeoutMs),
-  });
+  // One controller with a timer of our own: a signal made by AbortSignal.any() from AbortSignal.timeout() can be
+  // garbage-collected with its timer before it fires (Node 20), and the request then has no timeout at all.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${request.timeoutMs} ms`, 'TimeoutError')), request.timeoutMs);
+  const onBudgetEnd = () => controller.abort(request.signal?.reason);
+  if (request.signal?.aborted) onBudgetEnd();
+  request.signal?.addEventListener('abort', onBudgetEnd, { once: true });
+  try {
+    return await send(request, controller.signal);
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener('abort', onBudgetEnd);
+  }
+};
+
+async function send(request: Parameters<HttpClient>[0], signal: AbortSignal): ReturnType<HttpClient> {
+  const response = await fetch(request.url, { headers: request.headers, redirect: 'manual', signal });
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > request.maxBytes) {
     await response.body?.cancel();
@@ -34,4 +46,4 @@ export const fetchHttpClient: HttpClient = async (request) => {
     offset += chunk.byteLength;
   }
   return { status: response.status, header: (name) => response.headers.get(name), body };
-};
+}

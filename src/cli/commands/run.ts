@@ -101,9 +101,14 @@ function progressLine(event: ProgressEvent): string {
 function summary(result: RunResult, lake: string, table: string): string {
   const paths = lakePaths(lake);
   const lines = [`Status: ${result.status}  hour ${result.hour}  execution ${result.executionArn}`];
-  const fetch = result.output?.fetch;
+  const chains = result.output?.transformInput?.chains;
   const transform = result.output?.transform;
-  if (fetch) lines.push(`  raw:      ${relative('.', `${paths.raw}/${fetch.rawKeys.join(', ')}`)} (${fetch.bytes} bytes)`);
+  if (chains?.length) {
+    const pages = chains.reduce((n, c) => n + c.pages, 0);
+    const bytes = chains.reduce((n, c) => n + c.bytes, 0);
+    const more = pages > 1 ? ` and ${pages - 1} more page${pages > 2 ? 's' : ''}${chains.length > 1 ? ` (${chains.length} requests)` : ''}` : '';
+    lines.push(`  raw:      ${relative('.', `${paths.raw}/${chains[0]!.firstKey}`)}${more} (${bytes} bytes)`);
+  }
   if (transform?.curatedKey) lines.push(`  curated:  ${relative('.', `${paths.curated}/${transform.curatedKey}`)}`);
   if (transform) {
     const more = transform.columnCount > transform.columns.length ? ` ... (${transform.columnCount} in all; \`api-lake query "DESCRIBE ${table}"\` lists them)` : '';

@@ -15,7 +15,7 @@ import { fetchStep, transformStep } from '../../core/steps/wiring.js';
 import { STATE } from '../../contract/state-names.js';
 import { deniedMessage, LocalAccess, type RoleSession } from './iam/access.js';
 import { AccessCheckedCatalog, AccessCheckedSecretStore, AccessCheckedStore } from './iam/checked-adapters.js';
-import { localGlueArn, localSecretArn, type LocalFunction, type LocalStack } from './local-stack.js';
+import { localGlueArn, localSecretArn, type LocalFunction, type LocalStack, type StateDefinition } from './local-stack.js';
 import { asLocalLambda, serviceFailure, type InjectedFaults, type TaskHandler } from './local-lambda.js';
 
 export interface LocalTaskOptions {
@@ -127,11 +127,24 @@ function withFaults(handler: TaskHandler, faults: readonly string[] = []): TaskH
 
 /** The function a Task state invokes, from its Resource (a function ARN) or its `FunctionName` parameter. */
 export function functionOf(stack: LocalStack, state: string): LocalFunction {
-  const definition = stack.definition.States[state];
+  const definition = findState(stack.definition, state);
   const target = definition?.Resource === 'arn:aws:states:::lambda:invoke' ? (definition.Parameters as { FunctionName?: string } | undefined)?.FunctionName : definition?.Resource;
   const fn = target === undefined ? undefined : stack.functions[target];
   if (!fn) throw new Error(`the local twin found no function for Task state ${state} in stack ${stack.stackName}`);
   return fn;
+}
+
+/** A state by name, in the definition or inside a Map's or a Parallel's states. */
+function findState(definition: { States: Record<string, StateDefinition> }, name: string): StateDefinition | undefined {
+  if (definition.States[name]) return definition.States[name];
+  for (const state of Object.values(definition.States)) {
+    const nested = [...((state.Branches as { States: Record<string, StateDefinition> }[] | undefined) ?? []), ...((state.ItemProcessor ?? state.Iterator) ? [(state.ItemProcessor ?? state.Iterator) as { States: Record<string, StateDefinition> }] : [])];
+    for (const inner of nested) {
+      const found = findState(inner, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 function requireEnv(fn: LocalFunction, name: string): string {

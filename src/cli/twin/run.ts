@@ -8,7 +8,7 @@ import type { Notification } from '../../adapters/local/file-notifier.js';
 import { FULL_VALIDATION, taskStateNames } from './stack-cache.js';
 import { runtimeAccess } from './iam/runtime-access.js';
 import { MAX_STATE_PAYLOAD_BYTES, TerminalExecutionError, type InjectedFaults } from './local-lambda.js';
-import { LOCAL_ACCOUNT, LOCAL_REGION, type AmazonStatesDefinition, type LocalStack } from './local-stack.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type AmazonStatesDefinition, type LocalStack, type StateDefinition } from './local-stack.js';
 import { localTaskHandlers, type LocalTaskOptions } from './local-tasks.js';
 import { STATE } from '../../contract/state-names.js';
 
@@ -19,7 +19,8 @@ export interface RunResult {
   readonly hour: string;
   readonly executionArn: string;
   readonly output?: {
-    fetch?: { rawKeys: string[]; bytes: number };
+    /** The hour's requests as Transform got them: each request's pages (or, to reprocess, the raw keys). */
+    transformInput?: { chains?: { request: number; firstKey: string; pages: number; bytes: number }[]; rawKeys: string[] };
     transform?: { curatedKey: string | null; records: number; columnCount: number; columns: string[] };
   };
   readonly error?: string;
@@ -122,9 +123,7 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
   }
   const name = `local-${options.hour.compact}-${randomUUID().slice(0, 8)}`;
   const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:api-lake-local:${name}`;
-  const retryOverrides = options.fast
-    ? Object.fromEntries(Object.entries(definition.States).filter(([, s]) => s.Retry).map(([n]) => [n, 0]))
-    : undefined;
+  const retryOverrides = options.fast ? Object.fromEntries(statesWithRetry(definition).map((name) => [name, 0])) : undefined;
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides },
     context: { Execution: { Id: executionArn, Name: name, Input: input as never, StartTime: new Date().toISOString() } },
@@ -147,6 +146,14 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
   await progress;
   const status: RunStatus = error ? 'FAILED' : entered.has(STATE.hourSkipped) ? 'SKIPPED' : 'SUCCEEDED';
   return { status, hour: options.hour.iso, executionArn, output, error, cause, notifications, warnings, history };
+}
+
+/** The names of every state with a Retry, those inside a Map's or a Parallel's states included. */
+function statesWithRetry(definition: { States: Record<string, StateDefinition> }): string[] {
+  return Object.entries(definition.States).flatMap(([name, state]) => {
+    const nested = [...((state.Branches as { States: Record<string, StateDefinition> }[] | undefined) ?? []), ...((state.ItemProcessor ?? state.Iterator) ? [(state.ItemProcessor ?? state.Iterator) as { States: Record<string, StateDefinition> }] : [])];
+    return [...(state.Retry ? [name] : []), ...nested.flatMap(statesWithRetry)];
+  });
 }
 
 async function followProgress(

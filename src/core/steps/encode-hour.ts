@@ -14,6 +14,8 @@ export const LINEAGE_COLUMNS = {
   ingestedAt: 'lake_ingested_at',
   rawKey: 'lake_raw_key',
   currentData: 'lake_current_data',
+  /** The fan-out request a record came from (its value, or its parameters); only for a source with `fanOut`. */
+  request: 'lake_request',
 } as const;
 
 /** The lineage columns' types: every hour's table has them, so the stack's table starts with them. */
@@ -23,6 +25,10 @@ export const LINEAGE_SCHEMA: readonly Pick<Column, 'name' | 'type' | 'list'>[] =
   { name: LINEAGE_COLUMNS.rawKey, type: 'string', list: false },
   { name: LINEAGE_COLUMNS.currentData, type: 'boolean', list: false },
 ];
+const REQUEST_SCHEMA: Pick<Column, 'name' | 'type' | 'list'> = { name: LINEAGE_COLUMNS.request, type: 'string', list: false };
+
+/** The lineage columns of a source's table: the four of every table, and `lake_request` with a fan-out. */
+export const lineageSchemaOf = (source: Pick<SourceConfig, 'fanOut'>) => (source.fanOut ? [...LINEAGE_SCHEMA, REQUEST_SCHEMA] : LINEAGE_SCHEMA);
 
 /** One raw response page: its key and its bytes as received. */
 export interface RawPage {
@@ -30,6 +36,8 @@ export interface RawPage {
   readonly body: Uint8Array;
   /** The page answers for the time it was fetched, not for the scheduled hour (raw metadata `current-data`). */
   readonly currentData?: boolean;
+  /** The fan-out request's label (lake_request). */
+  readonly request?: string;
 }
 
 export interface EncodeOptions {
@@ -77,7 +85,7 @@ function encode(pages: readonly RawPage[], options: EncodeOptions, batchRows: nu
     })!;
   if (file === 'columns changed') return file;
   if (file.records === 0) return null;
-  const all = [...file.columns, ...LINEAGE_SCHEMA];
+  const all = [...file.columns, ...lineageSchemaOf(options.source)];
   const schema = reconcileSchema(options.table, options.known, all, options.hour, options.source.columns);
   const body = file.writer.finish({ 'api-lake.source': options.source.name, 'api-lake.scheduled-hour': options.hour.iso });
   return { body, records: file.records, columns: all.map(columnSignature), schema };
@@ -94,12 +102,13 @@ function write(
   const pageStarts: number[] = [];
   const rawKeys: string[] = []; // reused from batch to batch
   const currentData: boolean[] = [];
+  const requests: string[] = [];
   let first: Column[] | undefined;
   let changed = false;
   const onBatch = (columns: Column[], firstRow: number, rows: number) => {
     first ??= withoutReservedNames(columns);
     changed ||= builder.provisional || columns.length !== first.length || columns.some((c, i) => columnSignature(c) !== columnSignature(first![i]!));
-    if (!changed) writer.addRows([...columns, ...lineage(rows, firstRow, pages, pageStarts, { rawKeys, currentData }, options)].map(parquetColumnOf));
+    if (!changed) writer.addRows([...columns, ...lineage(rows, firstRow, pages, pageStarts, { rawKeys, currentData, requests }, options)].map(parquetColumnOf));
   };
   const builder = new ColumnsBuilder(options.source.columns, { rows: batchRows, onBatch });
   const read = reader(builder);
@@ -121,7 +130,7 @@ function parquetColumnOf(column: Column): ParquetColumn {
 
 function withoutReservedNames(columns: Column[]): Column[] {
   for (const column of columns) {
-    if (LINEAGE_SCHEMA.some((l) => l.name === column.name)) {
+    if ([...LINEAGE_SCHEMA, REQUEST_SCHEMA].some((l) => l.name === column.name)) {
       throw new SchemaError(`field "${column.path}" becomes column "${column.name}", which is reserved for lineage`);
     }
   }
@@ -137,12 +146,13 @@ function lineage(
   firstRow: number,
   pages: readonly RawPage[],
   pageStarts: readonly number[],
-  reused: { rawKeys: string[]; currentData: boolean[] },
+  reused: { rawKeys: string[]; currentData: boolean[]; requests: string[] },
   options: EncodeOptions,
 ): Column[] {
-  const { rawKeys, currentData } = reused;
+  const { rawKeys, currentData, requests } = reused;
   rawKeys.length = rows;
   currentData.length = rows;
+  requests.length = options.source.fanOut ? rows : 0;
   pageStarts.forEach((start, i) => {
     const end = pageStarts[i + 1] ?? Infinity;
     const from = Math.max(start, firstRow) - firstRow;
@@ -150,6 +160,7 @@ function lineage(
     if (from >= to) return;
     rawKeys.fill(pages[i]!.key, from, to);
     currentData.fill(pages[i]!.currentData === true, from, to);
+    if (options.source.fanOut) requests.fill(pages[i]!.request ?? '', from, to);
   });
   const [scheduledHour, ingestedAt, rawKey, current] = LINEAGE_SCHEMA as [Column, Column, Column, Column];
   return [
@@ -157,5 +168,6 @@ function lineage(
     { ...ingestedAt, path: '(lineage)', values: new Float64Array(rows).fill(options.ingestedAt) },
     { ...rawKey, path: '(lineage)', values: rawKeys },
     { ...current, path: '(lineage)', values: currentData },
+    ...(options.source.fanOut ? [{ ...REQUEST_SCHEMA, path: '(lineage)', values: requests }] : []),
   ];
 }

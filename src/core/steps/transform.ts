@@ -1,18 +1,22 @@
-import { InvalidInputError, ObjectNotFoundError } from '../errors.js';
-import { curatedObjectKey, rawHourPrefix, scheduledHour, tableSchemaKey } from '../layout.js';
+import { ObjectNotFoundError } from '../errors.js';
+import { advanceState, incrementalStateKey, readIncrementalState } from '../incremental.js';
+import { curatedObjectKey, scheduledHour, tableSchemaKey } from '../layout.js';
 import { parseTableSchema } from '../table-schema.js';
 import type { SourceConfig } from '../config.js';
 import { syncCatalog, type CatalogChange } from '../catalog-sync.js';
 import type { ObjectStore, StepLogger, TableCatalog } from '../ports.js';
 import type { TableSchema } from '../table-schema.js';
-import { encodeHour, type RawPage } from './encode-hour.js';
-import { CURRENT_DATA_METADATA } from './fetch.js';
+import { encodeHour } from './encode-hour.js';
+import { readHourPages, type ChainResult } from './raw-pages.js';
 
 export { encodeHour, LINEAGE_COLUMNS, type RawPage } from './encode-hour.js';
 
 export interface TransformInput {
   readonly hour: string;
-  readonly rawKeys: readonly string[];
+  /** The request chains the Map fetched for the hour: their pages' keys follow from the layout. */
+  readonly chains?: readonly ChainResult[];
+  /** Without chains: the raw keys to read (reprocess lists them), in any order. */
+  readonly rawKeys?: readonly string[];
 }
 
 export interface TransformOutput {
@@ -67,14 +71,7 @@ export interface TransformDeps {
 export async function runTransformStep(input: TransformInput, deps: TransformDeps): Promise<TransformOutput> {
   const hour = scheduledHour(input?.hour);
   const { signal } = deps;
-  const pages: RawPage[] = [];
-  const prefix = rawHourPrefix(deps.source.name, hour);
-  const foreign = (input.rawKeys ?? []).find((key) => typeof key !== 'string' || !key.startsWith(prefix));
-  if (foreign !== undefined) throw new InvalidInputError(`raw key ${JSON.stringify(foreign)} is not an object of source ${deps.source.name} for the hour ${hour.iso} (under ${prefix})`);
-  for (const rawKey of input.rawKeys ?? []) {
-    const { body, metadata } = await deps.raw.get(rawKey, { signal });
-    pages.push({ key: rawKey, body, currentData: metadata[CURRENT_DATA_METADATA] === 'true' });
-  }
+  const pages = await readHourPages(deps.source, hour, { chains: input?.chains, rawKeys: input?.rawKeys }, deps.raw, deps.logger, { signal });
   const schemaKey = tableSchemaKey(deps.table);
   const known = await deps.curated.get(schemaKey, { signal }).then(
     (object) => parseTableSchema(object.body, schemaKey),
@@ -96,6 +93,13 @@ export async function runTransformStep(input: TransformInput, deps: TransformDep
   });
   await deps.curated.put(schemaKey, new TextEncoder().encode(JSON.stringify(encoded.schema, null, 2)), { contentType: 'application/json', signal });
   deps.logger.info('stored curated parquet', { curatedKey, records: encoded.records, bytes: encoded.body.byteLength });
+  // The incremental cursor moves only after the hour's Parquet is stored, and only for a fetched hour: a reprocess
+  // reads what was fetched then, and its concurrent hours must not race on the state.
+  if (deps.source.incremental && input?.chains) {
+    const key = incrementalStateKey(deps.source.name);
+    const next = advanceState(await readIncrementalState(deps.curated, deps.source, { signal }), deps.source, hour, pages, deps.now());
+    if (next) await deps.curated.put(key, new TextEncoder().encode(JSON.stringify(next, null, 2)), { contentType: 'application/json', signal });
+  }
   // After the Parquet and the schema: a table column must never promise data that is not there yet.
   const change = deps.catalog ? await syncCatalog(deps.catalog, encoded.schema, { signal }) : schemaGrowth(known, encoded.schema);
   if (change.added.length || change.retyped.length) deps.logger.info('table schema changed', { table: deps.table, added: change.added, retyped: change.retyped });

@@ -1,12 +1,14 @@
 import type { SourceConfig } from '../config.js';
 import type { HttpClient, ObjectStore, SecretStore, StepLogger, TableCatalog } from '../ports.js';
-import { stepBudget } from './budget.js';
+import { REPORT_RESERVE_MS, stepBudget } from './budget.js';
 import { runFetchStep, type FetchInput, type FetchOutput } from './fetch.js';
 import { runTransformStep, type TransformInput, type TransformOutput } from './transform.js';
 
 /** The adapters of the Fetch step. The Lambda handlers and the local twin differ only in these. */
 export interface FetchPorts {
   readonly raw: ObjectStore;
+  /** The curated zone, where an incremental source's cursor is kept (`source.incremental` only). */
+  readonly curated?: ObjectStore;
   readonly secrets: SecretStore;
   readonly http: HttpClient;
   readonly logger: StepLogger;
@@ -31,8 +33,12 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export function fetchStep(source: SourceConfig, ports: FetchPorts): (input: FetchInput, remainingMs?: number) => Promise<FetchOutput> {
   const now = ports.now ?? Date.now;
-  return (input, remainingMs) =>
-    runFetchStep(input, { source, ...ports, now, sleep, signal: remainingMs === undefined ? undefined : stepBudget(remainingMs) });
+  return (input, remainingMs) => {
+    // The budget runs on the real clock (the platform's), whatever clock `now` is.
+    const started = performance.now();
+    const timeLeftMs = remainingMs === undefined ? undefined : () => remainingMs - REPORT_RESERVE_MS - (performance.now() - started);
+    return runFetchStep(input, { source, ...ports, now, sleep, signal: remainingMs === undefined ? undefined : stepBudget(remainingMs), timeLeftMs });
+  };
 }
 
 /** The Transform step wired to its ports, as a function of one invocation (as fetchStep). */
