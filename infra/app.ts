@@ -1,11 +1,12 @@
 import { createRequire } from 'node:module';
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import type { AwsSolutionsChecks } from 'cdk-nag';
-import { stackNameOf, type PipelineConfig } from '../src/core/config.js';
+import { asAppConfig, stackNameOf, type AppConfig, type PipelineConfig } from '../src/core/config.js';
 import { PipelineStack } from './pipeline-stack.js';
 
 export interface BuildAppOptions extends AppProps {
-  readonly config: PipelineConfig;
+  /** One pipeline, or an app of several. */
+  readonly config: PipelineConfig | AppConfig;
   /** Run cdk-nag AwsSolutions checks (always on for `cdk synth`/`deploy`). */
   readonly nag?: boolean;
 }
@@ -15,10 +16,11 @@ export function buildApp(options: BuildAppOptions): { app: App; stack: PipelineS
   const { config, nag = true, ...appProps } = options;
   const app = new App(appProps);
   if (nag) Validations.of(app).addPlugins(new (loadCdkNag().AwsSolutionsChecks)(app));
-  const stackName = stackNameOf(config, (app.node.tryGetContext('stackName') as string | undefined));
+  const all = asAppConfig(config);
+  const stackName = stackNameOf(all, (app.node.tryGetContext('stackName') as string | undefined));
   const stack = new PipelineStack(app, stackName, {
-    config,
-    description: `api-lake pipeline for source ${config.source.name} (table ${config.table})`,
+    config: all,
+    description: `api-lake: ${all.pipelines.map((p) => `${p.source.name} -> ${p.table}`).join(', ')}`,
   });
   return { app, stack };
 }

@@ -7,22 +7,37 @@ import { Construct } from 'constructs';
 import { athenaType } from '../../src/core/columns.js';
 import { DEFAULTS, type CatalogMode } from '../../src/core/config.js';
 import { curatedTablePrefix, PARTITION_KEYS, partitionLocationTemplate } from '../../src/core/layout.js';
-import { LINEAGE_SCHEMA } from '../../src/core/steps/encode-hour.js';
 import { boundedName, MAX_DATABASE_NAME, MAX_WORKGROUP_NAME } from '../names.js';
 import { DataLakeBucket } from './data-lake-bucket.js';
 
 export interface CatalogProps {
-  /** The curated zone: the table's data is under its prefix. */
+  /** The curated zone: each table's data is under its prefix. */
   readonly curatedBucket: s3.IBucket;
-  /** Table name; also the curated prefix (`<table>/dt=.../hour=.../`). */
-  readonly table: string;
   /**
-   * Who keeps the table: `projection`, this construct defines it with partition projection and the pipeline
-   * adds columns (the Transform role gets GetTable/UpdateTable on it, `grantColumnUpdates`); `crawler`, a
-   * scheduled Glue crawler catalogs the prefix and defines the table itself.
+   * What the database and the workgroup are named after, with the stack's name: the table of a one-pipeline app.
+   * @default - the stack's name alone (an app of several pipelines)
+   */
+  readonly nameSuffix?: string;
+  /**
+   * Who keeps the tables: `projection`, this construct defines each with partition projection and the pipeline
+   * adds columns (the Transform role gets GetTable/UpdateTable on its table, `grantColumnUpdates`); `crawler`, a
+   * scheduled Glue crawler catalogs each prefix and defines its table itself.
    * @default 'projection' (DEFAULTS.catalogMode)
    */
   readonly mode?: CatalogMode;
+  /**
+   * Days after which Athena query results are deleted from their bucket.
+   * @default 7 (DEFAULTS.athenaResultsExpireDays)
+   */
+  readonly athenaResultsExpireDays?: number;
+}
+
+/** One curated table of the catalog. */
+export interface CatalogTableProps {
+  /** Table name; also the curated prefix (`<table>/dt=.../hour=.../`). */
+  readonly table: string;
+  /** The lineage columns its hours have (encode-hour.ts `lineageSchemaOf`): the stack's table starts with them. */
+  readonly lineage: readonly { readonly name: string; readonly type: string; readonly list: boolean }[];
   /**
    * The first date partition projection covers (`YYYY-MM-DD`): hours before it are not seen by Athena.
    * @default '2026-01-01' (DEFAULTS.catalogFirstDate)
@@ -33,11 +48,13 @@ export interface CatalogProps {
    * @default 'cron(30 0 * * ? *)' - every day at 00:30 UTC (DEFAULTS.crawlerSchedule)
    */
   readonly crawlerSchedule?: string;
-  /**
-   * Days after which Athena query results are deleted from their bucket.
-   * @default 7 (DEFAULTS.athenaResultsExpireDays)
-   */
-  readonly athenaResultsExpireDays?: number;
+}
+
+/** A table as the catalog defines it: the Glue table (`projection` mode) or the crawler that defines it (`crawler` mode). */
+export interface CatalogTable {
+  readonly name: string;
+  readonly table?: glue.S3Table;
+  readonly crawler?: glue.CfnCrawler;
 }
 
 /**
@@ -51,34 +68,30 @@ export interface CatalogProps {
 export class Catalog extends Construct {
   readonly databaseName: string;
   readonly database: glue.Database;
-  /** The table (`projection` mode). */
-  readonly table?: glue.S3Table;
-  /** The crawler (`crawler` mode). */
-  readonly crawler?: glue.CfnCrawler;
+  readonly mode: CatalogMode;
   readonly workGroup: athena.CfnWorkGroup;
   readonly resultsBucket: s3.Bucket;
-  private readonly tableName: string;
+  private readonly curatedBucket: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.tableName = props.table;
+    this.mode = props.mode ?? DEFAULTS.catalogMode;
+    this.curatedBucket = props.curatedBucket;
+    const stem = props.nameSuffix ? `${stack.stackName}_${props.nameSuffix}` : stack.stackName;
     // Derived from the stack name: two stacks never share a database, and the name is Athena-safe and within Glue's limit.
-    this.databaseName = boundedName(`${stack.stackName}_${props.table}`.toLowerCase().replace(/[^a-z0-9_]/g, '_'), MAX_DATABASE_NAME, '_');
-    this.database = new glue.Database(this, 'Database', { databaseName: this.databaseName, description: `api-lake curated zone: table ${props.table}` });
+    this.databaseName = boundedName(stem.toLowerCase().replace(/[^a-z0-9_]/g, '_'), MAX_DATABASE_NAME, '_');
+    this.database = new glue.Database(this, 'Database', { databaseName: this.databaseName, description: `api-lake curated zone of stack ${stack.stackName}` });
     // The L2 database is retained by default; `cdk destroy` removes everything, and Glue deletes a database's tables with it.
     this.database.applyRemovalPolicy(RemovalPolicy.DESTROY);
     // The logical id the L1 database had: a new id would make CloudFormation create a second database of the
     // same name before deleting the first, which Glue refuses (AlreadyExistsException) on an existing stack.
     (this.database.node.defaultChild as glue.CfnDatabase).overrideLogicalId('CatalogDatabaseE63956BB');
 
-    if ((props.mode ?? DEFAULTS.catalogMode) === 'projection') this.table = this.projectedTable(props);
-    else this.crawler = this.scheduledCrawler(props);
-
     this.resultsBucket = new DataLakeBucket(this, 'AthenaResults', { expireAfterDays: props.athenaResultsExpireDays ?? DEFAULTS.athenaResultsExpireDays }).bucket;
     this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
-      name: boundedName(`${stack.stackName}-${props.table}`, MAX_WORKGROUP_NAME),
-      description: 'api-lake: query the curated table',
+      name: boundedName(props.nameSuffix ? `${stack.stackName}-${props.nameSuffix}` : stack.stackName, MAX_WORKGROUP_NAME),
+      description: 'api-lake: query the curated tables',
       recursiveDeleteOption: true,
       state: 'ENABLED',
       workGroupConfiguration: {
@@ -94,31 +107,40 @@ export class Catalog extends Construct {
     });
   }
 
+  /**
+   * A curated table: defined here with partition projection (`projection` mode), or catalogued by a crawler of its
+   * own (`crawler` mode). `id` prefixes its constructs (none for the table of a one-pipeline app).
+   */
+  addTable(id: string, props: CatalogTableProps): CatalogTable {
+    if (this.mode === 'projection') return { name: props.table, table: this.projectedTable(id, props) };
+    return { name: props.table, crawler: this.scheduledCrawler(id, props) };
+  }
+
   /** Lets `grantee` read the table and replace its columns (GetTable, UpdateTable), on this table, its database and the catalog only, as Glue requires all three. */
-  grantColumnUpdates(grantee: iam.IGrantable): void {
-    if (!this.table) throw new Error('grantColumnUpdates: the table is kept by a crawler in crawler mode');
+  grantColumnUpdates(grantee: iam.IGrantable, table: CatalogTable): void {
+    if (!table.table) throw new Error('grantColumnUpdates: the table is kept by a crawler in crawler mode');
     const stack = Stack.of(this);
     const arn = (resource: string) => `arn:${stack.partition}:glue:${stack.region}:${stack.account}:${resource}`;
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['glue:GetTable', 'glue:UpdateTable'],
-        resources: [arn('catalog'), arn(`database/${this.databaseName}`), arn(`table/${this.databaseName}/${this.tableName}`)],
+        resources: [arn('catalog'), arn(`database/${this.databaseName}`), arn(`table/${this.databaseName}/${table.name}`)],
       }),
     );
   }
 
-  private projectedTable(props: CatalogProps): glue.S3Table {
+  private projectedTable(id: string, props: CatalogTableProps): glue.S3Table {
     const { date, hour } = PARTITION_KEYS;
     const prefix = curatedTablePrefix(props.table);
-    return new glue.S3Table(this, 'Table', {
+    return new glue.S3Table(this, `${id}Table`, {
       database: this.database,
       tableName: props.table,
       description: `api-lake: ${props.table}, one Parquet file per scheduled hour; columns are added by the pipeline as they arrive`,
-      storage: glue.S3TableStorage.fromBucket(props.curatedBucket),
+      storage: glue.S3TableStorage.fromBucket(this.curatedBucket),
       s3Prefix: prefix,
       dataFormat: glue.DataFormat.PARQUET,
       // The lineage columns every hour has; the pipeline adds the data's columns (src/core/catalog-sync.ts).
-      columns: LINEAGE_SCHEMA.map((column) => ({ name: column.name, type: glue.Schema.custom(athenaType(column), !column.list) })),
+      columns: props.lineage.map((column) => ({ name: column.name, type: glue.Schema.custom(athenaType(column as Parameters<typeof athenaType>[0]), !column.list) })),
       // dt stays a string, so `WHERE dt = '2026-11-25'` works as it does on a crawled table; hour is an int.
       partitionKeys: [
         { name: date.name, type: glue.Schema.STRING },
@@ -135,27 +157,27 @@ export class Catalog extends Construct {
       },
       parameters: {
         classification: 'parquet',
-        'storage.location.template': partitionLocationTemplate(`s3://${props.curatedBucket.bucketName}/${prefix}`),
+        'storage.location.template': partitionLocationTemplate(`s3://${this.curatedBucket.bucketName}/${prefix}`),
       },
       // SSE-S3: S3 decrypts for Athena; the flag is for client-side encrypted data only.
       hasEncryptedData: false,
     });
   }
 
-  private scheduledCrawler(props: CatalogProps): glue.CfnCrawler {
+  private scheduledCrawler(id: string, props: CatalogTableProps): glue.CfnCrawler {
     const stack = Stack.of(this);
     const arn = (resource: string) => `arn:${stack.partition}:glue:${stack.region}:${stack.account}:${resource}`;
-    const role = new iam.Role(this, 'CrawlerRole', {
+    const role = new iam.Role(this, `${id}CrawlerRole`, {
       assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
       description: 'api-lake crawler: read the curated table prefix, maintain its table and partitions',
     });
     role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.curatedBucket.arnForObjects(`${props.table}/*`)] }),
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.curatedBucket.arnForObjects(`${props.table}/*`)] }),
     );
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['s3:ListBucket'],
-        resources: [props.curatedBucket.bucketArn],
+        resources: [this.curatedBucket.bucketArn],
         conditions: { StringLike: { 's3:prefix': [`${props.table}/*`, props.table] } },
       }),
     );
@@ -185,11 +207,11 @@ export class Catalog extends Construct {
       }),
     );
 
-    const crawler = new glue.CfnCrawler(this, 'Crawler', {
+    const crawler = new glue.CfnCrawler(this, `${id}Crawler`, {
       role: role.roleArn,
       databaseName: this.databaseName,
       description: `api-lake: catalog s3://.../${props.table}/ with its dt/hour partitions`,
-      targets: { s3Targets: [{ path: `s3://${props.curatedBucket.bucketName}/${props.table}/` }] },
+      targets: { s3Targets: [{ path: `s3://${this.curatedBucket.bucketName}/${props.table}/` }] },
       schedule: { scheduleExpression: props.crawlerSchedule ?? DEFAULTS.crawlerSchedule },
       recrawlPolicy: { recrawlBehavior: 'CRAWL_EVERYTHING' },
       schemaChangePolicy: { updateBehavior: 'UPDATE_IN_DATABASE', deleteBehavior: 'LOG' },

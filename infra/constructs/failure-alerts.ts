@@ -63,13 +63,14 @@ export class FailureAlerts extends Construct {
   }
 
   /** Alarms on executions failed, timed out and aborted: they catch even a failure the notify path could not report. */
-  alarmOnExecutions(stateMachine: sfn.StateMachine): cloudwatch.Alarm[] {
+  /** Alarms on a state machine's failed, timed-out and aborted executions; `prefix` tells the alarms of several apart. */
+  alarmOnExecutions(stateMachine: sfn.StateMachine, prefix = ''): cloudwatch.Alarm[] {
     const metrics: Record<string, cloudwatch.Metric> = {
       ExecutionsFailed: stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
       ExecutionsTimedOut: stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
       ExecutionsAborted: stateMachine.metricAborted({ period: Duration.minutes(5), statistic: 'Sum' }),
     };
-    return Object.entries(metrics).map(([name, metric]) => this.alarm(name, metric, `api-lake executions: ${name} >= 1`));
+    return Object.entries(metrics).map(([name, metric]) => this.alarm(`${prefix}${name}`, metric, `api-lake executions${prefix ? ` of ${prefix}` : ''}: ${name} >= 1`));
   }
 
   /** An alarm that notifies the topic when `metric` reaches 1 in a period. */

@@ -6,7 +6,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DEFAULTS, type PipelineConfig } from '../../src/core/config.js';
-import { STATE } from '../../src/contract/state-names.js';
+import { PIPELINE_COMMENT_PREFIX, STATE } from '../../src/contract/state-names.js';
 import { retentionDays } from '../log-retention.js';
 import { requestStates } from './request-states.js';
 import { fetchTimeoutSeconds, LAMBDA_THROTTLE_RETRY, NOTIFY_RETRY_ATTEMPTS, STORE_RETRY, taskTimeoutSeconds, TRANSFORM_TIMEOUT_SECONDS, worstCaseExecutionSeconds } from '../timeouts.js';
@@ -238,7 +238,8 @@ export class PipelineStateMachine extends Construct {
       tracingEnabled: true,
       // Level ALL for every state transition; execution data stays out of the logs (error causes can quote API responses).
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      comment: `api-lake: ${source} -> raw -> ${config.table} (Parquet)`,
+      // The twin finds a pipeline's state machine by this comment's start (src/contract/state-names.ts).
+      comment: `${PIPELINE_COMMENT_PREFIX}${config.name}: ${source} -> raw -> ${config.table} (Parquet)`,
     });
   }
 }

@@ -22,3 +22,6 @@ export const STATE = {
   hourSkipped: 'HourSkipped',
   succeeded: 'Succeeded',
 } as const;
+
+/** A state machine's definition Comment starts with this and its pipeline's name: `api-lake pipeline weather: ...`. */
+export const PIPELINE_COMMENT_PREFIX = 'api-lake pipeline ';

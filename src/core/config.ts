@@ -22,12 +22,16 @@ export type CatalogMode = (typeof CATALOG_MODES)[number];
 export const REMOVAL_POLICIES = ['destroy', 'retain'] as const;
 const SCHEDULE_RULE = 'must be an EventBridge schedule expression: cron(m h dom mon dow y) or rate(N unit)';
 
-const configSchema = z.strictObject({
-  /** One config, one deployment: the stack every command (cdk, destroy, verify) works on. `-c stackName=` overrides it. */
-  stackName: withDefault(z.string().check(z.regex(STACK_NAME, 'must be a CloudFormation stack name: letters, digits and -, starting with a letter (at most 128)')), DEFAULTS.stackName),
+const stackName = withDefault(z.string().check(z.regex(STACK_NAME, 'must be a CloudFormation stack name: letters, digits and -, starting with a letter (at most 128)')), DEFAULTS.stackName);
+const schedule = z.string().check(z.regex(SCHEDULE, SCHEDULE_RULE));
+
+/** What each pipeline has of its own: its source, its table, its schedule, its retries and its functions' memory. */
+const pipelineFields = {
+  /** The pipeline's name (`--pipeline`, construct ids, outputs); default: the source's name. */
+  name: z.optional(name),
   source: sourceSchema,
   table: name,
-  schedule: z.string().check(z.regex(SCHEDULE, SCHEDULE_RULE)),
+  schedule,
   retry: z.prefault(
     z.strictObject({
       maxAttempts: withDefault(integer(0, 10), DEFAULTS.retryMaxAttempts),
@@ -37,6 +41,19 @@ const configSchema = z.strictObject({
     }),
     {},
   ),
+  lambda: z.prefault(
+    z.strictObject({
+      fetchMemoryMb: withDefault(integer(128, 10240), DEFAULTS.fetchMemoryMb),
+      transformMemoryMb: withDefault(integer(128, 10240), DEFAULTS.transformMemoryMb),
+    }),
+    {},
+  ),
+};
+
+/** What the pipelines of one app share: the stack, the zones, the catalog. */
+const sharedFields = {
+  /** One config, one deployment: the stack every command (cdk, destroy, verify) works on. `-c stackName=` overrides it. */
+  stackName,
   storage: z.prefault(
     z.strictObject({
       rawInfrequentAccessAfterDays: withDefault(integer(30), DEFAULTS.rawInfrequentAccessAfterDays),
@@ -53,19 +70,28 @@ const configSchema = z.strictObject({
     }),
     {},
   ),
-  crawler: z.prefault(z.strictObject({ schedule: withDefault(z.string().check(z.regex(SCHEDULE, SCHEDULE_RULE)), DEFAULTS.crawlerSchedule) }), {}),
-  lambda: z.prefault(
-    z.strictObject({
-      fetchMemoryMb: withDefault(integer(128, 10240), DEFAULTS.fetchMemoryMb),
-      transformMemoryMb: withDefault(integer(128, 10240), DEFAULTS.transformMemoryMb),
-    }),
-    {},
-  ),
-});
+  crawler: z.prefault(z.strictObject({ schedule: withDefault(schedule, DEFAULTS.crawlerSchedule) }), {}),
+};
 
-/** The validated pipeline configuration, with every default applied. */
-export type PipelineConfig = z.output<typeof configSchema>;
+/** One pipeline: the single form of a config file, and what each Lambda gets in PIPELINE_CONFIG. */
+const configSchema = z.strictObject({ ...sharedFields, ...pipelineFields });
+/** Several pipelines in one app: `pipelines` holds each one's own fields; the rest is shared. */
+const appSchema = z.strictObject({ ...sharedFields, pipelines: z.array(z.strictObject(pipelineFields)).check(z.minLength(1, 'must hold at least one pipeline'), z.maxLength(20, 'must hold at most 20 pipelines')) });
+
+/** One pipeline's validated configuration, with every default applied and its name set. */
+export type PipelineConfig = z.output<typeof configSchema> & { readonly name: string };
+
+/** A config file: one pipeline, or several that share the stack, the zones and the catalog. */
+export interface AppConfig {
+  readonly stackName: string;
+  readonly pipelines: readonly PipelineConfig[];
+}
 export type SourceConfig = PipelineConfig['source'];
+
+/** A config in either form as an app: one pipeline is an app of one. */
+export function asAppConfig(config: PipelineConfig | AppConfig): AppConfig {
+  return 'pipelines' in config ? config : { stackName: config.stackName, pipelines: [config] };
+}
 
 /** The stack a command works on: `-c stackName=` (CDK context) when given, else the config's `stackName`. */
 export function stackNameOf(config: Pick<PipelineConfig, 'stackName'>, contextStackName?: string): string {
@@ -82,21 +108,49 @@ export function secretNameOf(source: Pick<SourceConfig, 'name' | 'secretName'>):
  * so a user fixes them all in one go.
  */
 export function parseConfig(input: unknown, origin = 'configuration'): PipelineConfig {
+  const app = parseAppConfig(input, origin);
+  if (app.pipelines.length !== 1) throw new ConfigError([`pipelines: ${app.pipelines.length} pipelines where one is expected`], origin);
+  return app.pipelines[0]!;
+}
+
+/**
+ * Validates a config file in either form: one pipeline (source, table, schedule at the top) or several
+ * (`pipelines`). Names, tables and sources must differ between pipelines: two writing one table or one raw
+ * prefix would overwrite each other.
+ */
+export function parseAppConfig(input: unknown, origin = 'configuration'): AppConfig {
   // reportInput lets a missing field be told apart from a wrong one; a config never holds the key.
-  const result = configSchema.safeParse(input, { reportInput: true });
-  if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map(formatIssue), origin);
+  const several = typeof input === 'object' && input !== null && 'pipelines' in input;
+  const result = (several ? appSchema : configSchema).safeParse(input, { reportInput: true });
+  if (!result.success) throw new ConfigError(result.error.issues.map(formatIssue), origin);
+  const { pipelines: listed, ...shared } = (several ? result.data : { ...result.data, pipelines: [result.data] }) as z.output<typeof appSchema>;
+  const pipelines = listed.map((own) => ({ ...shared, ...own, name: own.name ?? own.source.name }) as PipelineConfig);
+  const problems: string[] = [];
+  for (const [field, of] of [
+    ['name', (p: PipelineConfig) => p.name],
+    ['table', (p: PipelineConfig) => p.table],
+    ['source.name', (p: PipelineConfig) => p.source.name],
+  ] as const) {
+    const seen = new Map<string, number>();
+    pipelines.forEach((p, i) => {
+      const value = of(p);
+      if (seen.has(value)) problems.push(`pipelines.${i}.${field}: "${value}" is also pipeline ${seen.get(value)}'s; each pipeline needs its own ${field === 'name' ? 'name' : field === 'table' ? 'table' : 'source name (its raw prefix)'}`);
+      else seen.set(value, i);
+    });
+  }
+  if (problems.length) throw new ConfigError(problems, origin);
+  return { stackName: shared.stackName, pipelines };
 }
 
 /** Parses config text (JSON), naming the file in every message. */
-export function parseConfigText(text: string, origin: string): PipelineConfig {
+export function parseConfigText(text: string, origin: string): AppConfig {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new ConfigError([`not valid JSON: ${(error as Error).message}`], origin);
   }
-  return parseConfig(json, origin);
+  return parseAppConfig(json, origin);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { answerEvents } from './events-api.js';
 import type { AddressInfo } from 'node:net';
 
 /** The key the demo API accepts unless told otherwise. Not a secret: it only opens a local toy server. */
@@ -50,7 +51,8 @@ const ERRORS = {
  * A local HTTP server that behaves like WeatherAPI.com: the key is required as query parameter `key`, errors
  * use its JSON error shape, and responses are deterministic per location and hour. `current.json` answers for
  * now (the clock); `history.json?dt=YYYY-MM-DD&hour=H` for a past hour, as the real history API does;
- * `bulk.json?n=N` answers `{"bulk": [N records]}` for scale tests.
+ * `bulk.json?n=N` answers `{"bulk": [N records]}` for scale tests; `/v1/events/<pagination>` is a paged event
+ * feed (events-api.ts). `q=Atlantis` is an unknown location (400) and `q=Down-Town` always 503, for fan-out tests.
  */
 export async function startDemoApi(options: DemoApiOptions = {}, port = 0, host = '127.0.0.1'): Promise<DemoApi> {
   const key = options.key ?? DEMO_API_KEY;
@@ -90,6 +92,10 @@ export async function startDemoApi(options: DemoApiOptions = {}, port = 0, host 
     if (url.searchParams.get('key') !== key) return error(ERRORS.invalidKey);
     const q = url.searchParams.get('q');
     if (options.body !== undefined) return send(200, options.body, { 'content-type': options.body.startsWith('<') ? 'text/html' : 'application/json' });
+    if (answerEvents(url, req.headers.host ?? 'demo', now(), send)) return;
+    // Fan-out values that fail: a location WeatherAPI.com does not know, and one whose server is down.
+    if (q === 'Atlantis') return error({ status: 400, code: 1006, message: "No location found matching parameter 'q'" });
+    if (q === 'Down-Town') return unavailable();
     if (url.pathname === '/v1/current.json') {
       if (!q) return error(ERRORS.missingQ);
       const body = JSON.stringify(currentWeather(q, now()), null, 1);

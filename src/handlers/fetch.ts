@@ -14,8 +14,11 @@ const config = configFromEnv();
 const logger = stepLogger('Fetch', config.source.name);
 const metrics = stepMetrics('Fetch');
 const region = requireEnv('AWS_REGION');
+const s3 = new AwsHttpClient({ service: 's3', region });
 const step = fetchStep(config.source, {
-  raw: new S3ObjectStore(new AwsHttpClient({ service: 's3', region }), requireEnv('RAW_BUCKET'), endpointOverride('S3')),
+  raw: new S3ObjectStore(s3, requireEnv('RAW_BUCKET'), endpointOverride('S3')),
+  // The incremental cursor is kept in the curated zone; the stack sets CURATED_BUCKET for Fetch only then.
+  curated: config.source.incremental ? new S3ObjectStore(s3, requireEnv('CURATED_BUCKET'), endpointOverride('S3')) : undefined,
   secrets: new SecretsManagerStore(
     new AwsHttpClient({ service: 'secretsmanager', region }),
     secretsManagerEndpoint(region),
@@ -27,5 +30,6 @@ const step = fetchStep(config.source, {
 });
 
 export async function handler(input: FetchInput, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<FetchOutput> {
-  return observeStep(logger, metrics, input?.time, () => step(input, context?.getRemainingTimeInMillis()), (out) => ({ bytes: out.bytes }));
+  // In the Map, the execution input comes under `execution`; the time names the hour in every log line.
+  return observeStep(logger, metrics, input?.execution?.time ?? input?.time, () => step(input, context?.getRemainingTimeInMillis()), (out) => ({ bytes: out.bytes, pages: out.pages }));
 }

@@ -1,11 +1,11 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app.js';
-import { parseConfig, type PipelineConfig } from '../../src/core/config.js';
+import { parseConfig, type AppConfig, type PipelineConfig } from '../../src/core/config.js';
 import { loadConfigFile } from '../../src/adapters/config-file.js';
 
 /** The repository's own config, validated as the app would. */
 export function projectConfig(): PipelineConfig {
-  return loadConfigFile('api-lake.config.json');
+  return loadConfigFile('api-lake.config.json').pipelines[0]!;
 }
 
 /** A config with overrides, validated. */
@@ -18,7 +18,7 @@ export function configWith(overrides: Record<string, unknown>): PipelineConfig {
  * Synthesizes the stack without bundling (the esbuild step is covered by `npm run synth`) and, by
  * default, without cdk-nag and CloudFormation validation, which halves synth time.
  */
-export function synthTemplate(config: PipelineConfig = projectConfig(), options: { nag?: boolean; validate?: boolean } = {}): Template {
+export function synthTemplate(config: PipelineConfig | AppConfig = projectConfig(), options: { nag?: boolean; validate?: boolean } = {}): Template {
   const { stack } = buildApp({
     config,
     nag: options.nag ?? false,

@@ -260,8 +260,11 @@ describe('functions', () => {
       expect(fn.Properties.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
       expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
-      expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['PIPELINE_CONFIG', 'RAW_BUCKET', 'CURATED_BUCKET']));
+      expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['PIPELINE_CONFIG', 'RAW_BUCKET']));
     }
+    // Each function is told only the buckets it uses: Fetch the curated zone only for an incremental source's cursor.
+    const withCurated = functions.filter((fn) => 'CURATED_BUCKET' in fn.Properties.Environment.Variables);
+    expect(withCurated.map((fn) => fn.Properties.MemorySize)).toEqual([DEFAULTS.transformMemoryMb]);
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
     expect(logGroups.length).toBeGreaterThanOrEqual(3);
     for (const group of logGroups) {

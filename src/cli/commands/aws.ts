@@ -6,15 +6,18 @@ import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/config-file.
 import { parse, UsageError } from '../args.js';
 import { withAwsSetup } from '../aws/clients.js';
 import { confirm, promptHidden, readStdin } from '../prompt.js';
+import { PIPELINE_OPTION, selectPipeline } from './common.js';
 
-export const SET_KEY_USAGE = `Usage: npx api-lake set-key [--config FILE] [--region REGION]
+export const SET_KEY_USAGE = `Usage: npx api-lake set-key [--config FILE] [--pipeline NAME] [--region REGION]
   Stores the source's API key in Secrets Manager (name from the config, default api-lake/<source>/api-key).
+  --pipeline NAME  whose key, when the config has several pipelines (required then)
   Type it at the prompt (not echoed), or pipe it: printf %s "$KEY" | npx api-lake set-key
   There is no --key flag on purpose: a key on the command line lands in shell history.`;
 
 export const DESTROY_USAGE = `Usage: npx api-lake destroy [--config FILE] [-c stackName=NAME] [--region REGION] [--yes]
   Runs \`cdk destroy\` on the config's stack (its stackName, default ApiLake; -c stackName= overrides it, as
-  for cdk), then schedules the config's API key secret for deletion with a ${SECRET_RECOVERY_WINDOW_DAYS}-day recovery window.
+  for cdk), then schedules the config's API key secrets (one per pipeline, each once) for deletion with a
+  ${SECRET_RECOVERY_WINDOW_DAYS}-day recovery window.
   Both names are printed first. --yes skips both confirmations.`;
 
 const client = (region?: string) => new SecretsManagerClient(region ? { region } : {});
@@ -26,8 +29,8 @@ export interface SetKeyIo {
 }
 
 export async function setKeyCommand(argv: string[], io: SetKeyIo = { stdin: process.stdin, out: process.stdout }): Promise<number> {
-  const { values } = parse(argv, { config: { type: 'string' }, region: { type: 'string' } }, SET_KEY_USAGE);
-  const config = loadConfigFile(values.config);
+  const { values } = parse(argv, { config: { type: 'string' }, region: { type: 'string' }, ...PIPELINE_OPTION }, SET_KEY_USAGE);
+  const config = selectPipeline(loadConfigFile(values.config), values.pipeline, SET_KEY_USAGE);
   const secretName = secretNameOf(config.source);
   const interactive = (io.stdin as NodeJS.ReadStream).isTTY === true;
   const apiKey = (interactive ? await promptHidden(`API key for ${config.source.name} (input hidden): `) : await readStdin(io.stdin)).trim();
@@ -72,11 +75,13 @@ export async function destroyCommand(argv: string[], io: DestroyIo = processIo()
     DESTROY_USAGE,
   );
   const configFile = values.config ?? DEFAULT_CONFIG_FILE;
-  const config = loadConfigFile(configFile);
+  const app = loadConfigFile(configFile);
   const override = contextStackName(values.context, DESTROY_USAGE);
-  const stackName = stackNameOf(config, override);
-  const secretName = secretNameOf(config.source);
-  io.out.write(`Stack: ${stackName} (from ${override ? '-c stackName' : configFile})\nSecret: ${secretName}\n`);
+  const stackName = stackNameOf(app, override);
+  // Pipelines may share a key (one API, several endpoints): each secret once.
+  const secretNames = [...new Set(app.pipelines.map((p) => secretNameOf(p.source)))];
+  const secretName = secretNames.join(', ');
+  io.out.write(`Stack: ${stackName} (from ${override ? '-c stackName' : configFile})\nSecret${secretNames.length > 1 ? 's' : ''}: ${secretName}\n`);
   if (!values.yes && !io.interactive) throw new UsageError('no terminal to confirm on: pass --yes to destroy without asking', DESTROY_USAGE);
   // The app reads the same config (API_LAKE_CONFIG), so cdk resolves the same stack; naming it destroys only that one.
   const args = ['destroy', stackName, ...(override ? ['-c', `stackName=${override}`] : []), ...(values.yes ? ['--force'] : [])];
@@ -84,15 +89,18 @@ export async function destroyCommand(argv: string[], io: DestroyIo = processIo()
     process.stderr.write(`cdk destroy did not finish; the API key secret ${secretName} was left in place.\n`);
     return 1;
   }
-  if (!values.yes && !(await io.confirm(`Also delete the secret ${secretName} (restorable for ${SECRET_RECOVERY_WINDOW_DAYS} days)?`))) {
-    io.out.write(`Kept secret ${secretName}.\n`);
+  if (!values.yes && !(await io.confirm(`Also delete the secret${secretNames.length > 1 ? 's' : ''} ${secretName} (restorable for ${SECRET_RECOVERY_WINDOW_DAYS} days)?`))) {
+    io.out.write(`Kept secret${secretNames.length > 1 ? 's' : ''} ${secretName}.\n`);
     return 0;
   }
-  const outcome = await withAwsSetup(() => deleteApiKey(io.secrets ?? client(values.region), secretName), DESTROY_USAGE);
-  io.out.write(
-    outcome === 'scheduled'
-      ? `Secret ${secretName} scheduled for deletion in ${SECRET_RECOVERY_WINDOW_DAYS} days (aws secretsmanager restore-secret --secret-id ${secretName} undoes it).\n`
-      : `Secret ${secretName} did not exist.\n`,
-  );
+  const secrets = io.secrets ?? client(values.region);
+  for (const name of secretNames) {
+    const outcome = await withAwsSetup(() => deleteApiKey(secrets, name), DESTROY_USAGE);
+    io.out.write(
+      outcome === 'scheduled'
+        ? `Secret ${name} scheduled for deletion in ${SECRET_RECOVERY_WINDOW_DAYS} days (aws secretsmanager restore-secret --secret-id ${name} undoes it).\n`
+        : `Secret ${name} did not exist.\n`,
+    );
+  }
   return 0;
 }

@@ -6,8 +6,9 @@ import { parse, UsageError } from '../args.js';
 import { localGlueArn } from '../twin/local-stack.js';
 import { functionOf } from '../twin/local-tasks.js';
 import { loadLocalStack, type Synthesizer } from '../twin/stack-cache.js';
+import { PIPELINE_OPTION, selectPipeline } from './common.js';
 
-export const CATALOG_USAGE = `Usage: npx api-lake catalog [--config FILE] [--lake DIR] [--ddl | --json] [--bucket NAME]
+export const CATALOG_USAGE = `Usage: npx api-lake catalog [--config FILE] [--pipeline NAME] [--lake DIR] [--ddl | --json] [--bucket NAME]
   Prints the curated table as the twin's catalog holds it (DIR/_catalog, default ./lake): its columns with
   their Athena types, the partition keys, the location and the partition projection settings. Before the
   first hour it is the table as the stack defines it (catalog.mode "projection"; a crawler keeps no such table).
@@ -34,16 +35,18 @@ export async function catalogCommand(argv: string[], io: { out: NodeJS.WritableS
       ddl: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       bucket: { type: 'string' },
+      ...PIPELINE_OPTION,
     },
     CATALOG_USAGE,
   );
   if (values.ddl && values.json) throw new UsageError('--ddl and --json exclude each other', CATALOG_USAGE);
   if (values.bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(values.bucket)) throw new UsageError(`--bucket must be an S3 bucket name, got "${values.bucket}"`, CATALOG_USAGE);
-  const config = loadConfigFile(values.config);
+  const app = loadConfigFile(values.config);
+  const config = selectPipeline(app, values.pipeline, CATALOG_USAGE);
   if (config.catalog.mode !== 'projection') {
     throw new UsageError('catalog.mode is "crawler": the Glue crawler defines the table on AWS, and the twin keeps no catalog (api-lake query reads the files themselves)');
   }
-  const { stack } = await loadLocalStack(config, io.synthesizer);
+  const { stack } = await loadLocalStack(app, io.synthesizer, process.env, config.name);
   const database = functionOf(stack, 'Transform').environment.GLUE_DATABASE ?? '';
   const defined = stack.tables[localGlueArn(`table/${database}/${config.table}`)];
   if (!defined) throw new Error(`the synthesized stack defines no table ${config.table} in database ${database}`);

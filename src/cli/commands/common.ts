@@ -1,19 +1,40 @@
 import { ConfigError } from '../../core/errors.js';
 import { hourFromEpochMs, scheduledHour, type Hour } from '../../core/layout.js';
-import { parseConfig, type PipelineConfig } from '../../core/config.js';
+import { parseConfig, type AppConfig, type PipelineConfig } from '../../core/config.js';
 import { loadConfigFile } from '../../adapters/config-file.js';
 import { UsageError } from '../args.js';
 
-/** Loads the config and applies `--api-url`, validating the result (a bad URL is refused like in the file). */
-export function loadRunConfig(configFile: string | undefined, apiUrl?: string): PipelineConfig {
-  const config = loadConfigFile(configFile);
-  if (!apiUrl) return config;
+/** The `--pipeline` option of every command that works on one pipeline. */
+export const PIPELINE_OPTION = { pipeline: { type: 'string' } } as const;
+
+/** The pipeline `--pipeline` names; the only one when the config has one. A wrong or missing name lists the config's. */
+export function selectPipeline(app: AppConfig, name: string | undefined, usage?: string): PipelineConfig {
+  const names = app.pipelines.map((p) => p.name).join(', ');
+  if (name === undefined) {
+    if (app.pipelines.length === 1) return app.pipelines[0]!;
+    throw new UsageError(`this config has ${app.pipelines.length} pipelines (${names}): choose one with --pipeline NAME`, usage);
+  }
+  const found = app.pipelines.find((p) => p.name === name);
+  if (!found) throw new UsageError(`--pipeline ${name}: the config has no such pipeline; it has ${names}`, usage);
+  return found;
+}
+
+/**
+ * Loads the config, selects the pipeline and applies `--api-url` to it, validating the result (a bad URL is
+ * refused like in the file). The app is returned with that pipeline changed: the twin synthesizes the whole app.
+ */
+export function loadRunConfig(configFile: string | undefined, apiUrl?: string, pipeline?: string, usage?: string): { app: AppConfig; config: PipelineConfig } {
+  const app = loadConfigFile(configFile);
+  const selected = selectPipeline(app, pipeline, usage);
+  if (!apiUrl) return { app, config: selected };
+  let config: PipelineConfig;
   try {
-    return parseConfig({ ...config, source: { ...config.source, url: apiUrl } }, '--api-url');
+    config = { ...parseConfig({ ...selected, source: { ...selected.source, url: apiUrl } }, '--api-url'), name: selected.name };
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(`--api-url: ${error.problems.map((p) => p.replace(/^source\.url: /, '')).join('; ')}`);
     throw error;
   }
+  return { app: { ...app, pipelines: app.pipelines.map((p) => (p === selected ? config : p)) }, config };
 }
 
 /** What `--hour` may be: `2026-11-25T18Z`, `2026-11-25T18:00Z`, `2026-11-25T18:00:00Z`, or with an offset such as `+11:00`. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FsObjectStore } from '../../adapters/local/fs-store.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/config-file.js';
-import { stackNameOf, type PipelineConfig } from '../../core/config.js';
+import { stackNameOf, type AppConfig, type PipelineConfig } from '../../core/config.js';
 import { hoursBetween, rawHourPrefix, type Hour } from '../../core/layout.js';
 import type { ObjectStore } from '../../core/ports.js';
 import { numberOption, parse, UsageError } from '../args.js';
@@ -14,10 +14,11 @@ import { mapConcurrent } from '../pool.js';
 import { loadLocalStack, type Synthesizer } from '../twin/stack-cache.js';
 import { runHour } from '../twin/run.js';
 import { contextStackName } from './aws.js';
-import { assertQueryable, hourOption } from './common.js';
+import { assertQueryable, hourOption, PIPELINE_OPTION, selectPipeline } from './common.js';
+import { pipelinePrefix } from '../../contract/outputs.js';
 
-export const REPROCESS_USAGE = `Usage: npx api-lake reprocess --from ISO-8601 --to ISO-8601 [--config FILE] [--lake DIR] [--concurrency N]
-       npx api-lake reprocess --from ISO-8601 --to ISO-8601 --aws [--config FILE] [-c stackName=NAME] [--region REGION] [--concurrency N]
+export const REPROCESS_USAGE = `Usage: npx api-lake reprocess --from ISO-8601 --to ISO-8601 [--config FILE] [--pipeline NAME] [--lake DIR] [--concurrency N]
+       npx api-lake reprocess --from ISO-8601 --to ISO-8601 --aws [--config FILE] [--pipeline NAME] [-c stackName=NAME] [--region REGION] [--concurrency N]
   Runs the Transform step alone for every hour of the range that has raw data: the API is never called and raw
   is never written. Each hour is one execution of the deployed state machine with an input that names the hour's
   raw objects ({"time": ..., "reprocess": {"rawKeys": [...]}}), so it skips Fetch; locally through the twin (lake
@@ -59,6 +60,7 @@ export async function reprocessCommand(argv: string[], io: ReprocessIo): Promise
       aws: { type: 'boolean', default: false },
       region: { type: 'string' },
       context: { type: 'string', short: 'c', multiple: true },
+      ...PIPELINE_OPTION,
     },
     REPROCESS_USAGE,
   );
@@ -68,7 +70,8 @@ export async function reprocessCommand(argv: string[], io: ReprocessIo): Promise
   if (hours.length > 24 * 366) throw new UsageError(`the range holds ${hours.length} hours; reprocess at most a year at a time`, REPROCESS_USAGE);
   const concurrency = numberOption(values.concurrency, 'concurrency', REPROCESS_USAGE, { min: 1, max: 40 })!;
   const configFile = values.config ?? DEFAULT_CONFIG_FILE;
-  const config = loadConfigFile(configFile);
+  const app = loadConfigFile(configFile);
+  const config = selectPipeline(app, values.pipeline, REPROCESS_USAGE);
   assertQueryable(config, hours, REPROCESS_USAGE);
 
   let raw: ObjectStore;
@@ -77,14 +80,15 @@ export async function reprocessCommand(argv: string[], io: ReprocessIo): Promise
     const clients = io.clients ?? awsClients(values.region);
     const stackName = stackNameOf(config, contextStackName(values.context, REPROCESS_USAGE));
     const outputs = await withAwsSetup(() => stackOutputs(clients, stackName), REPROCESS_USAGE);
-    if (!outputs?.StateMachineArn || !outputs.RawBucketName) throw new UsageError(`stack ${stackName} is not deployed in this account and region (deploy it: API_LAKE_CONFIG=${configFile} npx cdk deploy)`);
+    const stateMachineArn = outputs?.[`${pipelinePrefix(app.pipelines.length, config.name)}StateMachineArn`];
+    if (!stateMachineArn || !outputs?.RawBucketName) throw new UsageError(`stack ${stackName} is not deployed in this account and region (deploy it: API_LAKE_CONFIG=${configFile} npx cdk deploy)`);
     raw = await (io.rawBucket ?? ((bucket) => userBucket(bucket, values.region)))(outputs.RawBucketName);
     io.out.write(`Reprocessing ${hours.length} hour(s) of ${config.table} on stack ${stackName}, ${concurrency} at a time.\n`);
-    run = awsRunner(clients, outputs.StateMachineArn, io);
+    run = awsRunner(clients, stateMachineArn, io);
   } else {
     raw = new FsObjectStore(lakePaths(values.lake).raw);
     io.out.write(`Reprocessing ${hours.length} hour(s) of ${config.table} in ${values.lake} through the local twin, ${concurrency} at a time.\n`);
-    run = await twinRunner(config, values.lake, io.synthesizer);
+    run = await twinRunner(app, config, values.lake, io.synthesizer);
   }
 
   const results = await mapConcurrent(hours, concurrency, async (hour): Promise<HourResult> => {
@@ -103,8 +107,8 @@ export async function reprocessCommand(argv: string[], io: ReprocessIo): Promise
 /** The input that makes the state machine skip Fetch and transform the stored raw objects. */
 const reprocessInput = (hour: Hour, rawKeys: string[]) => ({ time: hour.iso.replace('.000Z', 'Z'), reprocess: { rawKeys } });
 
-async function twinRunner(config: PipelineConfig, lakeDir: string, synthesizer: Synthesizer): Promise<Runner> {
-  const { stack } = await loadLocalStack(config, synthesizer);
+async function twinRunner(app: AppConfig, config: PipelineConfig, lakeDir: string, synthesizer: Synthesizer): Promise<Runner> {
+  const { stack } = await loadLocalStack(app, synthesizer, process.env, config.name);
   return async (hour, rawKeys) => {
     const result = await runHour({ config, stack, validated: true, lakeDir, hour, input: reprocessInput(hour, rawKeys) });
     if (result.status !== 'SUCCEEDED') return { status: 'FAILED', error: `${result.error}: ${causeMessage(result.cause)}` };

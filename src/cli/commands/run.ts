@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { hoursBetween, type Hour } from '../../core/layout.js';
-import type { PipelineConfig } from '../../core/config.js';
+import type { AppConfig, PipelineConfig } from '../../core/config.js';
 import { DEMO_API_KEY, startDemoApi, type DemoApi } from '../../demo/weather-api.js';
 import { parse, UsageError } from '../args.js';
 import { formatTable } from '../format.js';
@@ -9,11 +9,12 @@ import { loadLocalStack } from '../twin/stack-cache.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
 import { runHour, type ProgressEvent, type RunResult } from '../twin/run.js';
 import { unfetchableHour } from '../../core/fetchable-hour.js';
-import { assertQueryable, hourOption, loadRunConfig } from './common.js';
+import { assertQueryable, hourOption, loadRunConfig, PIPELINE_OPTION } from './common.js';
 
-export const RUN_USAGE = `Usage: api-lake run [--config FILE] [--lake DIR] [--hour ISO-8601] [--api-url URL] [--demo] [--fast] [--allow-current-data]
+export const RUN_USAGE = `Usage: api-lake run [--config FILE] [--pipeline NAME] [--lake DIR] [--hour ISO-8601] [--api-url URL] [--demo] [--fast] [--allow-current-data]
   Runs the deployed state machine for one hour on this machine (the local twin).
   --config FILE         pipeline config (default api-lake.config.json)
+  --pipeline NAME       the pipeline to run, when the config has several (required then)
   --lake DIR            on-disk lake (default ./lake)
   --hour TIME           scheduled hour in UTC, e.g. 2026-11-25T18Z or 2026-11-25T18:00Z (default: the current hour)
   --api-url URL         call this URL instead of source.url (https, or http on a loopback host)
@@ -36,10 +37,13 @@ const RUN_OPTIONS = {
   demo: { type: 'boolean', default: false },
   fast: { type: 'boolean', default: false },
   'allow-current-data': { type: 'boolean', default: false },
+  ...PIPELINE_OPTION,
 } as const;
 
 interface Session {
   readonly context: CliContext;
+  /** The whole app, as the twin synthesizes it, with the run pipeline's URL as run. */
+  readonly app: AppConfig;
   readonly config: PipelineConfig;
   readonly lake: string;
   readonly fast: boolean;
@@ -48,15 +52,16 @@ interface Session {
   readonly apiKey?: string;
 }
 
-type SessionValues = { config?: string; lake: string; 'api-url'?: string; demo: boolean; fast: boolean; 'allow-current-data': boolean };
+type SessionValues = { config?: string; pipeline?: string; lake: string; 'api-url'?: string; demo: boolean; fast: boolean; 'allow-current-data': boolean };
 
 async function openSession(values: SessionValues, context: CliContext): Promise<Session> {
   if (values.demo && values['api-url']) throw new UsageError('--demo and --api-url exclude each other', RUN_USAGE);
-  const file = loadRunConfig(values.config);
+  const file = loadRunConfig(values.config, undefined, values.pipeline, RUN_USAGE).config;
   // The demo answers on source.url's own path (current.json, history.json, ...), for the real clock: it never fakes the hour.
   const demo = values.demo ? await startDemoApi() : undefined;
-  const config = demo ? loadRunConfig(values.config, file.source.url.replace(/^https?:\/\/[^/]+/, demo.url)) : values['api-url'] ? loadRunConfig(values.config, values['api-url']) : file;
-  return { context, config, lake: values.lake, fast: values.fast, allowCurrentData: values['allow-current-data'], demo, apiKey: demo ? DEMO_API_KEY : undefined };
+  const url = demo ? file.source.url.replace(/^https?:\/\/[^/]+/, demo.url) : values['api-url'];
+  const { app, config } = loadRunConfig(values.config, url, values.pipeline, RUN_USAGE);
+  return { context, app, config, lake: values.lake, fast: values.fast, allowCurrentData: values['allow-current-data'], demo, apiKey: demo ? DEMO_API_KEY : undefined };
 }
 
 /** Refuses, before anything runs, an hour the API cannot be asked for (hour-template.ts): a future one, or a past one of a "now"-only source. */
@@ -69,7 +74,7 @@ function assertFetchable(config: PipelineConfig, hours: Hour[], allowCurrentData
 
 /** Runs hours in order through the local twin, printing progress; returns the results. */
 async function runHours(session: Session, hours: Hour[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<RunResult[]> {
-  const { stack } = await loadLocalStack(session.config, session.context.synthesizer);
+  const { stack } = await loadLocalStack(session.app, session.context.synthesizer, process.env, session.config.name);
   const results: RunResult[] = [];
   for (const hour of hours) {
     out.write(`\n${hour.iso.slice(0, 16)}Z  ${session.config.source.name} -> ${session.config.table}\n`);
@@ -140,7 +145,7 @@ type RunValues = SessionValues & { hour?: string };
 /** One hour through the twin, with its summary; returns the result and the config it ran with. */
 async function runOnce(values: RunValues, context: CliContext, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<{ result: RunResult; config: PipelineConfig }> {
   const hour = hourOption(values.hour);
-  const config = loadRunConfig(values.config);
+  const { config } = loadRunConfig(values.config, undefined, values.pipeline, RUN_USAGE);
   assertQueryable(config, [hour], RUN_USAGE);
   assertFetchable(config, [hour], values['allow-current-data'], RUN_USAGE);
   const session = await openSession(values, context);
@@ -159,7 +164,7 @@ export async function backfillCommand(argv: string[], context: CliContext, out =
   const hours = hoursBetween(hourOption(values.from, 'from'), hourOption(values.to, 'to'));
   if (hours.length === 0) throw new UsageError(`--from ${values.from} is after --to ${values.to}`, BACKFILL_USAGE);
   if (hours.length > 24 * 366) throw new UsageError(`the range holds ${hours.length} hours; backfill at most a year at a time`, BACKFILL_USAGE);
-  const config = loadRunConfig(values.config);
+  const { config } = loadRunConfig(values.config, undefined, values.pipeline, BACKFILL_USAGE);
   assertQueryable(config, hours, BACKFILL_USAGE);
   assertFetchable(config, hours, values['allow-current-data'], BACKFILL_USAGE);
   const session = await openSession(values, context);
@@ -185,7 +190,7 @@ export const START_USAGE = `Usage: api-lake start [--config FILE] [--lake DIR] [
   query of what was loaded. Options as for run.`;
 
 export async function startCommand(argv: string[], context: CliContext, out = process.stdout, err = process.stderr): Promise<number> {
-  const { values } = parse(argv, { config: RUN_OPTIONS.config, lake: RUN_OPTIONS.lake, hour: RUN_OPTIONS.hour }, START_USAGE);
+  const { values } = parse(argv, { config: RUN_OPTIONS.config, lake: RUN_OPTIONS.lake, hour: RUN_OPTIONS.hour, ...PIPELINE_OPTION }, START_USAGE);
   out.write('api-lake local twin: the deployed state machine, the real step code, an on-disk lake and the bundled demo API.\n');
   const { result, config } = await runOnce({ ...values, demo: true, fast: true, 'allow-current-data': false }, context, out, err);
   if (result.status === 'FAILED') return 1;

@@ -15,8 +15,10 @@ import { causeMessage, runExecution } from '../aws/executions.js';
 import { stackOutputs } from '../aws/stack.js';
 import { formatTable } from '../format.js';
 import { contextStackName } from './aws.js';
+import { PIPELINE_OPTION, selectPipeline } from './common.js';
+import { pipelinePrefix, PIPELINE_OUTPUTS } from '../../contract/outputs.js';
 
-export const VERIFY_USAGE = `Usage: npx api-lake verify [--config FILE] [-c stackName=NAME] [--region REGION] [--timeout-seconds N]
+export const VERIFY_USAGE = `Usage: npx api-lake verify [--config FILE] [--pipeline NAME] [-c stackName=NAME] [--region REGION] [--timeout-seconds N]
   A smoke test of a deployed stack (AWS credentials needed): reads the stack's outputs, starts one execution
   for the current hour, waits for it, then checks the raw object, the curated Parquet and its row count, and
   that Athena answers a count of the hour in the stack's workgroup. Prints a pass/fail table with what to do
@@ -42,9 +44,11 @@ export interface VerifyOptions {
   readonly pollMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly onProgress?: (line: string) => void;
+  /** The pipeline's output prefix (contract/outputs.ts `pipelinePrefix`); none for the only one. */
+  readonly prefix?: string;
 }
 
-/** Stack outputs the checks need (pipeline-stack.ts names them). */
+/** Stack outputs the checks need (pipeline-stack.ts names them; the state machine's after the pipeline's prefix). */
 const OUTPUTS = ['StateMachineArn', 'RawBucketName', 'CuratedBucketName', 'GlueDatabaseName', 'AthenaWorkGroup'] as const;
 
 /** Runs the checks in order; a failed one that later checks depend on ends the list with it. */
@@ -55,7 +59,9 @@ export async function verifyDeployment(options: VerifyOptions): Promise<Check[]>
   const deploy = `deploy it: API_LAKE_CONFIG=${options.configFile} npx cdk deploy`;
 
   // 1. The stack and its outputs.
-  const outputs = await stackOutputs(clients, options.stackName);
+  const stackOutputsFound = await stackOutputs(clients, options.stackName);
+  // The pipeline's own outputs under their plain names (an app of several prefixes them with the pipeline's name).
+  const outputs = stackOutputsFound && { ...stackOutputsFound, ...Object.fromEntries(PIPELINE_OUTPUTS.map((name) => [name, stackOutputsFound[`${options.prefix ?? ''}${name}`]!]).filter(([, v]) => v !== undefined)) };
   if (!outputs) return [{ check: 'stack', ok: false, detail: `stack ${options.stackName} not found in this account and region`, fix: deploy }];
   const missing = OUTPUTS.filter((name) => !outputs[name]);
   if (missing.length) return [{ check: 'stack', ok: false, detail: `stack ${options.stackName} lacks the outputs ${missing.join(', ')}`, fix: `${deploy} (an older or foreign stack)` }];
@@ -186,11 +192,12 @@ export interface VerifyIo {
 export async function verifyCommand(argv: string[], io: VerifyIo = { out: process.stdout }): Promise<number> {
   const { values } = parse(
     argv,
-    { config: { type: 'string' }, context: { type: 'string', short: 'c', multiple: true }, region: { type: 'string' }, 'timeout-seconds': { type: 'string', default: '900' } },
+    { config: { type: 'string' }, context: { type: 'string', short: 'c', multiple: true }, region: { type: 'string' }, 'timeout-seconds': { type: 'string', default: '900' }, ...PIPELINE_OPTION },
     VERIFY_USAGE,
   );
   const configFile = values.config ?? DEFAULT_CONFIG_FILE;
-  const config = loadConfigFile(configFile);
+  const app = loadConfigFile(configFile);
+  const config = selectPipeline(app, values.pipeline, VERIFY_USAGE);
   const stackName = stackNameOf(config, contextStackName(values.context, VERIFY_USAGE));
   const timeoutMs = numberOption(values['timeout-seconds'], 'timeout-seconds', VERIFY_USAGE, { min: 1 })! * 1000;
   const hour = hourFromEpochMs((io.now ?? Date.now)());
@@ -201,6 +208,7 @@ export async function verifyCommand(argv: string[], io: VerifyIo = { out: proces
         config,
         configFile,
         stackName,
+        prefix: pipelinePrefix(app.pipelines.length, config.name),
         hour,
         clients: io.clients ?? awsClients(values.region),
         timeoutMs,

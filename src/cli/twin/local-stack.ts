@@ -1,3 +1,4 @@
+import { PIPELINE_COMMENT_PREFIX } from '../../contract/state-names.js';
 import type { CfnTemplate } from '../../contract/template.js';
 import { assertSupported, type PolicyDocument } from './iam/policy.js';
 
@@ -72,12 +73,16 @@ export interface LocalStack {
 
 
 /** Builds the local stack from a synthesized template. Throws when a reference or a policy cannot be resolved. */
-export function localStackOf(template: CfnTemplate, stackName: string): LocalStack {
+export function localStackOf(template: CfnTemplate, stackName: string, pipeline?: string): LocalStack {
   const resolve = resolver(template, stackName);
-  const machines = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
-  if (machines.length !== 1) throw new Error(`expected one state machine in stack ${stackName}, found ${machines.length}`);
-  const machine = machines[0]![1].Properties!;
-  const definition = JSON.parse(resolve(machine.DefinitionString) as string) as AmazonStatesDefinition;
+  // One state machine per pipeline, told apart by its definition's Comment (`api-lake pipeline <name>: ...`).
+  const machines = Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine')
+    .map(([, r]) => ({ machine: r.Properties!, definition: JSON.parse(resolve(r.Properties!.DefinitionString) as string) as AmazonStatesDefinition }));
+  const nameOf = (d: AmazonStatesDefinition) => String(d.Comment ?? '').slice(PIPELINE_COMMENT_PREFIX.length).split(':')[0]!;
+  const chosen = pipeline === undefined && machines.length === 1 ? machines[0] : machines.find((m) => nameOf(m.definition) === pipeline);
+  if (!chosen) throw new Error(`stack ${stackName} has no state machine of pipeline ${pipeline ?? '(none given)'}: it has ${machines.map((m) => nameOf(m.definition)).join(', ')}`);
+  const { machine, definition } = chosen;
 
   const functions: Record<string, LocalFunction> = {};
   const tables: Record<string, LocalTable> = {};

@@ -69,7 +69,15 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
   const secrets = new AccessCheckedSecretStore(new EnvSecretStore(process.env, options.apiKey), secretName, localSecretArn(secretName), session(fetchFn), access);
 
   // The same step functions the Lambdas run, wired to the lake on disk (checked against each function's IAM).
-  const fetch = fetchStep(config.source, { raw: zone(fetchFn, 'RAW_BUCKET', rawDisk), secrets, http: options.http ?? fetchHttpClient, logger: logger(STATE.fetch), now });
+  const fetch = fetchStep(config.source, {
+    raw: zone(fetchFn, 'RAW_BUCKET', rawDisk),
+    // An incremental source's cursor, in the curated zone, as the deployed function reads it (with its own role).
+    curated: config.source.incremental ? zone(fetchFn, 'CURATED_BUCKET', curatedDisk) : undefined,
+    secrets,
+    http: options.http ?? fetchHttpClient,
+    logger: logger(STATE.fetch),
+    now,
+  });
   const transform = transformStep(config.source, config.table, {
     raw: zone(transformFn, 'RAW_BUCKET', rawDisk),
     curated: zone(transformFn, 'CURATED_BUCKET', curatedDisk),

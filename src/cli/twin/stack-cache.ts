@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PipelineConfig } from '../../core/config.js';
+import { asAppConfig, type AppConfig, type PipelineConfig } from '../../core/config.js';
 import { localStackOf, type AmazonStatesDefinition, type CfnTemplate, type LocalStack, type StateDefinition } from './local-stack.js';
 
 /**
@@ -10,7 +10,7 @@ import { localStackOf, type AmazonStatesDefinition, type CfnTemplate, type Local
  * infra/twin-template.ts), so nothing in src/ imports infra/.
  */
 export interface Synthesizer {
-  synthesize(config: PipelineConfig): Promise<{ template: CfnTemplate; stackName: string }>;
+  synthesize(config: PipelineConfig | AppConfig): Promise<{ template: CfnTemplate; stackName: string }>;
   /** The files and directories the template is a function of, besides the config (the cache's fingerprint). */
   readonly inputs: readonly string[];
 }
@@ -27,8 +27,15 @@ const CACHE_DIR = fileURLToPath(new URL('../../../node_modules/.cache/api-lake',
  * synth, so the cache cannot drift from what deploys. A fresh definition is validated (ASL, JSONPaths, ARNs)
  * before it is cached, so a run need not validate again. `API_LAKE_NO_CACHE=1` always synthesizes.
  */
-export async function loadLocalStack(config: PipelineConfig, synthesizer: Synthesizer, env: NodeJS.ProcessEnv = process.env): Promise<{ stack: LocalStack; cached: boolean }> {
-  const file = join(CACHE_DIR, `stack-${fingerprint(config, synthesizer.inputs)}.json`);
+export async function loadLocalStack(
+  config: PipelineConfig | AppConfig,
+  synthesizer: Synthesizer,
+  env: NodeJS.ProcessEnv = process.env,
+  pipeline?: string,
+): Promise<{ stack: LocalStack; cached: boolean }> {
+  const app = asAppConfig(config);
+  const name = pipeline ?? ('pipelines' in config ? undefined : config.name);
+  const file = join(CACHE_DIR, `stack-${fingerprint(app, synthesizer.inputs, name)}.json`);
   if (env.API_LAKE_NO_CACHE !== '1') {
     try {
       return { stack: JSON.parse(readFileSync(file, 'utf8')) as LocalStack, cached: true };
@@ -36,8 +43,8 @@ export async function loadLocalStack(config: PipelineConfig, synthesizer: Synthe
       // not cached yet (or unreadable): synthesize below
     }
   }
-  const { template, stackName } = await synthesizer.synthesize(config);
-  const stack = localStackOf(template, stackName);
+  const { template, stackName } = await synthesizer.synthesize(app);
+  const stack = localStackOf(template, stackName, name);
   await validateDefinition(stack.definition);
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
@@ -67,13 +74,19 @@ export async function validateDefinition(definition: AmazonStatesDefinition): Pr
  * stable order. The source URL is left out: it reaches only the functions' environment, never the definition
  * (a test holds this), and `--demo` gives it a new port on every run.
  */
-export function fingerprint(config: PipelineConfig, inputs: readonly string[]): string {
-  const hash = createHash('sha256').update(JSON.stringify({ ...config, source: { ...config.source, url: undefined } }));
+export function fingerprint(config: PipelineConfig | AppConfig, inputs: readonly string[], pipeline?: string): string {
+  const app = asAppConfig(config);
+  const hash = createHash('sha256').update(canonicalJson({ ...app, pipelines: app.pipelines.map((p) => ({ ...p, source: { ...p.source, url: undefined } })), pipeline }));
   const files = [...inputs, TWIN_DIR].flatMap((input) =>
     statSync(input).isDirectory() ? (readdirSync(input, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(input, f)) : [input],
   );
   for (const f of files.sort()) hash.update(`\0${f}\0`).update(readFileSync(f));
   return hash.digest('hex').slice(0, 32);
+}
+
+/** JSON with every object's keys in order: the same config gives the same text however its fields were built. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
 }
 
 /** Names of every Task state, nested ones included (Parallel branches, Map processors). */
