@@ -158,6 +158,11 @@ export function parseConfigText(text: string, origin: string): AppConfig {
  * 400 KB smaller than zod), so every rule is worded here or in the schema.
  */
 function formatIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_union' && issue.path.at(-1) === 'fanOut') {
+    // Of fanOut's two shapes, the one the input comes closest to (a single problem) says what is wrong with it.
+    const closest = issue.errors.reduce<z.core.$ZodIssue[] | undefined>((best, list) => (!best || list.length < best.length ? list : best), undefined);
+    if (closest?.length === 1) return formatIssue({ ...closest[0]!, path: [...issue.path, ...closest[0]!.path] } as z.core.$ZodIssue);
+  }
   const path = issue.path.length ? issue.path.map(String).join('.') : '(root)';
   const rule = (() => {
     switch (issue.code) {
@@ -176,8 +181,9 @@ function formatIssue(issue: z.core.$ZodIssue): string {
         return issue.issues[0]?.message ?? 'is not an allowed key';
       case 'invalid_union': {
         // A discriminated union names its kinds; fanOut is one of two shapes.
-        const last = String(issue.path.at(-1) ?? '');
-        if (last === 'auth') return `must be one of ${AUTH_KINDS.map((k) => `{"in": "${k}", ...}`).join(', ')}`;
+        // A wrong discriminator (`in`, `type`) is reported at its own path: name the union it belongs to.
+        const last = String(issue.path.filter((key) => key !== 'in' && key !== 'type').at(-1) ?? '');
+        if (last === 'auth') return `must be one of ${AUTH_KINDS.map((k) => `"${k}"`).join(', ')}`;
         if (last === 'pagination') return `must be one of ${PAGINATION_TYPES.map((k) => `{"type": "${k}", ...}`).join(', ')}, each with its fields (README "How a request chain runs")`;
         if (last === 'fanOut') return 'must be {"param": NAME, "values": [...]} or {"params": [{...}, ...]}, with an optional "concurrency"';
         return 'is not one of the allowed shapes';

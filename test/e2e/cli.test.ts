@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -122,6 +122,21 @@ describe('api-lake CLI', () => {
     expect([both.code, bucket.code]).toEqual([2, 2]);
     expect(both.stderr).toContain('--ddl and --json exclude each other');
     expect(bucket.stderr).toContain('--bucket must be an S3 bucket name');
+  });
+
+  it.each(readdirSync('examples').filter((f) => f.endsWith('.json')))('examples/%s runs with --demo --fast, as the README says', async (file) => {
+    const config = JSON.parse(readFileSync(`examples/${file}`, 'utf8')) as { pipelines?: { name: string }[] };
+    const lake = tempLake();
+    // An app of several pipelines runs one at a time (--pipeline), into one lake.
+    for (const pipeline of config.pipelines?.map((p) => ['--pipeline', p.name]) ?? [[]]) {
+      const run = await cli(['run', '--config', `examples/${file}`, ...pipeline, '--demo', '--fast', '--lake', lake]);
+      expect(run.stderr).not.toMatch(/unexpected error/);
+      expect([run.code, run.stdout.match(/Status: \w+/)?.[0]]).toEqual([0, 'Status: SUCCEEDED']);
+    }
+    if (config.pipelines) {
+      const bare = await cli(['run', '--config', `examples/${file}`, '--demo', '--fast', '--lake', lake]);
+      expect([bare.code, bare.stderr]).toEqual([2, expect.stringContaining('this config has 2 pipelines (weather, events): choose one with --pipeline NAME')]);
+    }
   });
 
   it('start (npm start) runs one hour against the in-process demo API and ends with a query of it', async () => {

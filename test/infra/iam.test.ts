@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { permissionLines } from '../helpers/iam.js';
+import { parseAppConfig } from '../../src/core/config.js';
 import { configWith, projectConfig, synthTemplate } from '../helpers/synth.js';
 
 const expand = (role: string, actions: string[], resources: string[], condition = '') =>
@@ -94,6 +95,35 @@ describe('IAM least privilege', () => {
   it('grants exactly the allow-listed permissions in crawler mode: the crawler role in, the Transform Glue grant out', () => {
     const lines = permissionLines(synthTemplate(configWith({ catalog: { mode: 'crawler', firstDate: '2026-01-01' } })));
     expect(lines).toEqual(ALLOWED_CRAWLER_MODE);
+  });
+
+  it('gives an incremental source exactly the reads and the write of its cursor, and Fetch the listing that makes a first read a 404', () => {
+    const base = projectConfig();
+    const lines = permissionLines(synthTemplate(configWith({ source: { ...base.source, incremental: { cursorPath: 'updated_at', param: 'since', initial: '2026-01-01T00:00:00Z' } } })));
+    expect(lines.filter((l) => !ALLOWED.includes(l)).sort()).toEqual(
+      [
+        'FetchRole Allow s3:GetObject <CuratedZoneBucket.Arn>/_state/weather.json',
+        'FetchRole Allow s3:ListBucket <CuratedZoneBucket.Arn>',
+        'TransformRole Allow s3:GetObject <CuratedZoneBucket.Arn>/_state/weather.json',
+        'TransformRole Allow s3:PutObject <CuratedZoneBucket.Arn>/_state/weather.json',
+      ].sort(),
+    );
+    expect(ALLOWED.filter((l) => !lines.includes(l))).toEqual([]);
+  });
+
+  it('scopes every pipeline of an app to its own prefixes, secret and table', () => {
+    const base = projectConfig();
+    const pipeline = (name: string, source: string, table: string) => ({ name, source: { ...base.source, name: source }, table, schedule: base.schedule });
+    const app = parseAppConfig({ stackName: 'ApiLakeTwo', pipelines: [pipeline('weather', 'weather', 'weather'), pipeline('events_feed', 'events', 'events_hourly')] });
+    const lines = permissionLines(synthTemplate(app));
+    const of = (role: string, action: string) => lines.filter((l) => l.startsWith(`${role} Allow ${action} `)).map((l) => l.split(' ').slice(3).join(' '));
+    expect(of('WeatherFetchRole', 's3:PutObject')).toEqual(['<RawZoneBucket.Arn>/weather/*']);
+    expect(of('EventsFeedFetchRole', 's3:PutObject')).toEqual(['<RawZoneBucket.Arn>/events/*']);
+    expect(of('EventsFeedFetchRole', 'secretsmanager:GetSecretValue')).toEqual([arn('secretsmanager', 'secret:api-lake/events/api-key-??????')]);
+    expect(of('EventsFeedTransformRole', 's3:PutObject').sort()).toEqual(['<CuratedZoneBucket.Arn>/_schemas/events_hourly.json', '<CuratedZoneBucket.Arn>/events_hourly/*']);
+    expect(of('EventsFeedTransformRole', 'glue:UpdateTable')).toEqual([arn('glue', 'catalog'), arn('glue', 'database/apilaketwo'), arn('glue', 'table/apilaketwo/events_hourly')]);
+    expect(of('WeatherPipelineStateMachineRole', 'lambda:InvokeFunction').every((r) => r.startsWith('<WeatherFetchFunction') || r.startsWith('<WeatherTransformFunction'))).toBe(true);
+    expect(lines.filter((l) => l.startsWith('Weather') && /\/events\/|events_hourly|api-lake\/events\/|EventsFeed/.test(l))).toEqual([]);
   });
 
   it('has no wildcard action anywhere', () => {

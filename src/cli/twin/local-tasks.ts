@@ -17,6 +17,7 @@ import { deniedMessage, LocalAccess, type RoleSession } from './iam/access.js';
 import { AccessCheckedCatalog, AccessCheckedSecretStore, AccessCheckedStore } from './iam/checked-adapters.js';
 import { localGlueArn, localSecretArn, type LocalFunction, type LocalStack, type StateDefinition } from './local-stack.js';
 import { asLocalLambda, serviceFailure, type InjectedFaults, type TaskHandler } from './local-lambda.js';
+import { stopsWithItsMap } from './map-iterations.js';
 
 export interface LocalTaskOptions {
   readonly config: PipelineConfig;
@@ -102,7 +103,12 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
     asLocalLambda(run, { fn, invoker: stateMachine, access, flush: () => pending, inject: options.inject?.[state] });
 
   return {
-    [STATE.fetch]: lambda(STATE.fetch, fetchFn, (input, invocation) => fetch(input as FetchInput, invocation.getRemainingTimeInMillis())),
+    // Fetch runs in the Map's iterations: a failed iteration stops the others, as on AWS (map-iterations.ts).
+    [STATE.fetch]: stopsWithItsMap(
+      lambda(STATE.fetch, fetchFn, (input, invocation) => fetch(input as FetchInput, invocation.getRemainingTimeInMillis())),
+      findState(stack.definition, STATE.fetch)!,
+      (input) => String((input as FetchInput)?.request?.index ?? 0),
+    ),
     [STATE.transform]: lambda(STATE.transform, transformFn, (input, invocation) => transform(input as TransformInput, invocation.getRemainingTimeInMillis())),
     [STATE.notifyFailure]: withFaults(notify, options.inject?.[STATE.notifyFailure]),
     [STATE.notifySkipped]: withFaults(notify, options.inject?.[STATE.notifySkipped]),

@@ -10,6 +10,7 @@ import { runtimeAccess } from './iam/runtime-access.js';
 import { MAX_STATE_PAYLOAD_BYTES, TerminalExecutionError, type InjectedFaults } from './local-lambda.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type AmazonStatesDefinition, type LocalStack, type StateDefinition } from './local-stack.js';
 import { localTaskHandlers, type LocalTaskOptions } from './local-tasks.js';
+import { InFlight } from './map-iterations.js';
 import { STATE } from '../../contract/state-names.js';
 
 export type RunStatus = 'SUCCEEDED' | 'SKIPPED' | 'FAILED';
@@ -99,10 +100,11 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
     },
   });
   // A failure no Catch may handle ends the execution, as on AWS (the library would let Catch States.ALL take it).
+  const inFlight = new InFlight();
   const handlers = Object.fromEntries(
     Object.entries(raw).map(([state, handler]) => [
       state,
-      (input: unknown) =>
+      inFlight.track((input: unknown) =>
         handler(input).catch((error: unknown) => {
           if (error instanceof TerminalExecutionError) {
             terminal ??= error;
@@ -110,6 +112,7 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
           }
           throw error;
         }),
+      ),
     ]),
   );
   assertEveryTaskHasHandler(definition, handlers);
@@ -143,6 +146,8 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
     error = terminal?.error ?? f.cause?.name ?? f.name;
     cause = terminal?.detail ?? f.cause?.message ?? f.message;
   }
+  // Nothing of the execution may still run when it returns (a Map iteration the library started late).
+  await inFlight.settled();
   await progress;
   const status: RunStatus = error ? 'FAILED' : entered.has(STATE.hourSkipped) ? 'SKIPPED' : 'SUCCEEDED';
   return { status, hour: options.hour.iso, executionArn, output, error, cause, notifications, warnings, history };
