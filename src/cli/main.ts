@@ -13,6 +13,7 @@ Commands (local, no AWS account):
   demo-api [options]     the bundled WeatherAPI.com look-alike, with fault injection
   query "SQL"            SQL over the curated lake with DuckDB
   catalog [--ddl|--json] the curated table as the twin's catalog holds it (Athena's view of it)
+  status                 every scheduled hour of the last day (--from, --to): loaded, skipped, failed, ... (--aws: on AWS)
 
 Commands (AWS):
   set-key                store the API key in Secrets Manager (prompt or stdin)
@@ -52,6 +53,10 @@ const commands: Record<string, () => Promise<{ run: Command; usage: string }>> =
   catalog: async () => {
     const m = await import('./commands/catalog.js');
     return { run: (argv, context) => m.catalogCommand(argv, { out: process.stdout, synthesizer: context.synthesizer }), usage: m.CATALOG_USAGE };
+  },
+  status: async () => {
+    const m = await import('./commands/status.js');
+    return { run: (argv) => m.statusCommand(argv), usage: m.STATUS_USAGE };
   },
   'set-key': async () => {
     const m = await import('./commands/aws.js');

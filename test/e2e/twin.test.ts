@@ -52,7 +52,7 @@ describe('local twin, end to end through the synthesized state machine', () => {
     expect(run.status).toBe('SKIPPED');
     expect(run.apiCalls).toBe(4); // 1 + 3 retries
     expect(message(run)).toMatchObject({ outcome: 'SKIPPED', source: 'weather', scheduledTime: '2026-11-25T18:00:00Z', error: 'ApiUnavailableError' });
-    expect(filesUnder(run.lake).filter((f) => !f.includes('_notifications') && !f.includes('_logs'))).toEqual([]);
+    expect(filesUnder(run.lake).filter((f) => !f.includes('_notifications') && !f.includes('_logs') && !f.includes('_executions'))).toEqual([]);
   });
 
   it('401: a failure notification that names the key problem, FAILED, no retry storm', async () => {

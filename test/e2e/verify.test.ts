@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsHttpClient } from '../../src/adapters/aws/aws-http.js';
 import { S3ObjectStore } from '../../src/adapters/aws/s3-store.js';
 import type { AwsClients } from '../../src/cli/aws/clients.js';
+import { statusCommand } from '../../src/cli/commands/status.js';
 import { verifyCommand } from '../../src/cli/commands/verify.js';
 import { LOCAL_REGION, type LocalStack } from '../../src/cli/twin/local-stack.js';
 import { functionOf } from '../../src/cli/twin/local-tasks.js';
@@ -121,6 +122,28 @@ describe('api-lake verify, against stand-ins of CloudFormation, Step Functions, 
     expect(text).toMatch(/execution\s+\| FAIL\s+\| FAILED: ApiAuthError: the API refused the key/);
     expect(text).toContain('What to do:\n  execution: store a valid key: npx api-lake set-key');
     expect(text).not.toContain(RECOGNISABLE_KEY);
+  });
+
+  it('status --aws reads the executions and the buckets: the verified hour loaded, the refused one failed, the rest missing', async () => {
+    let text = '';
+    const out = new Writable({ write: (chunk, _e, done) => ((text += chunk), done()) });
+    const http = new AwsHttpClient({ service: 's3', region: LOCAL_REGION, credentials: () => CREDENTIALS });
+    const io = { out, clients: clients(), now: () => NOW, rawBucket: async (bucket: string) => new S3ObjectStore(http, bucket, s3.endpoint) };
+    // The executions of the tests above: the hour 18:00 verified, then failed on a refused key (the latest decides).
+    await statusCommand(['--aws', '--from', '2026-11-25T16Z', '--to', '2026-11-25T18Z', '--json'], io);
+    const hours = JSON.parse(text) as { hour: string; state: string; records: number | null; reason: string | null }[];
+    expect(hours.map((h) => [h.hour.slice(11, 13), h.state])).toEqual([
+      ['16', 'missing'],
+      ['17', 'missing'],
+      ['18', 'failed'],
+    ]);
+    expect(hours[2]!.reason).toMatch(/ApiAuthError/);
+    behaviour.status = undefined;
+    await verify(); // loads the hour again
+    text = '';
+    await statusCommand(['--aws', '--from', '2026-11-25T18Z', '--to', '2026-11-25T18Z', '--json'], io);
+    expect(JSON.parse(text)).toEqual([{ hour: '2026-11-25T18:00:00Z', state: 'loaded', records: 1, reason: null }]);
+    await expect(statusCommand(['--aws', '-c', 'stackName=Nowhere'], io)).rejects.toThrow(/stack Nowhere is not deployed/);
   });
 
   it('says to deploy when the stack of the config does not exist', async () => {

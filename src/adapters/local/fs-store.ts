@@ -1,5 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { InvalidInputError, ObjectNotFoundError, StoreRequestError, StoreUnavailableError } from '../../core/errors.js';
 import type { CallOptions, ObjectStore, PutOptions, StoredObject } from '../../core/ports.js';
@@ -65,6 +65,18 @@ export class FsObjectStore implements ObjectStore {
     }
     const meta = await readFile(`${path}${META_SUFFIX}`, 'utf8').then(JSON.parse, () => ({ metadata: {} }));
     return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), contentType: meta.contentType, metadata: meta.metadata ?? {} };
+  }
+
+  /** An object's metadata without its body (S3's HeadObject), or undefined when there is no such object. */
+  async head(key: string): Promise<Readonly<Record<string, string>> | undefined> {
+    const path = this.pathOf(key);
+    try {
+      await access(path);
+    } catch {
+      return undefined;
+    }
+    const meta = await readFile(`${path}${META_SUFFIX}`, 'utf8').then(JSON.parse, () => ({ metadata: {} }));
+    return meta.metadata ?? {};
   }
 
   async list(prefix: string, options: CallOptions = {}): Promise<string[]> {

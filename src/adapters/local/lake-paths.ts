@@ -13,5 +13,7 @@ export function lakePaths(lakeDir: string) {
     notifications: join(root, '_notifications'),
     /** The twin's data catalog: `<database>/<table>.json`, the table as Glue would hold it. */
     catalog: join(root, '_catalog'),
+    /** The twin's execution history: `<pipeline>/<YYYYMMDDTHH>/<execution>.json` (src/cli/twin/execution-log.ts). */
+    executions: join(root, '_executions'),
   };
 }

@@ -11,6 +11,8 @@ import { MAX_STATE_PAYLOAD_BYTES, TerminalExecutionError, type InjectedFaults } 
 import { LOCAL_ACCOUNT, LOCAL_REGION, type AmazonStatesDefinition, type LocalStack, type StateDefinition } from './local-stack.js';
 import { localTaskHandlers, type LocalTaskOptions } from './local-tasks.js';
 import { InFlight } from './map-iterations.js';
+import { writeExecutionRecord } from './execution-log.js';
+import { lakePaths } from '../../adapters/local/lake-paths.js';
 import { STATE } from '../../contract/state-names.js';
 
 export type RunStatus = 'SUCCEEDED' | 'SKIPPED' | 'FAILED';
@@ -127,6 +129,10 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
   const name = `local-${options.hour.compact}-${randomUUID().slice(0, 8)}`;
   const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:api-lake-local:${name}`;
   const retryOverrides = options.fast ? Object.fromEntries(statesWithRetry(definition).map((name) => [name, 0])) : undefined;
+  const executionsDir = lakePaths(options.lakeDir).executions;
+  const startedAt = new Date().toISOString();
+  const record = { pipeline: options.config.name, hour: options.hour.iso, executionArn, startedAt, pid: process.pid };
+  writeExecutionRecord(executionsDir, { ...record, status: 'RUNNING' });
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides },
     context: { Execution: { Id: executionArn, Name: name, Input: input as never, StartTime: new Date().toISOString() } },
@@ -150,7 +156,27 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
   await inFlight.settled();
   await progress;
   const status: RunStatus = error ? 'FAILED' : entered.has(STATE.hourSkipped) ? 'SKIPPED' : 'SUCCEEDED';
+  // What the notification said (the failed step, the skip's cause) goes in the history, as the execution's events hold it on AWS.
+  const notice = notifications.map((n) => parseNotice(n.message)).findLast((m) => m.outcome === 'FAILED' || m.outcome === 'SKIPPED');
+  writeExecutionRecord(executionsDir, {
+    ...record,
+    status,
+    stoppedAt: new Date().toISOString(),
+    step: notice?.step,
+    error: error ?? notice?.error,
+    cause: cause ?? notice?.cause,
+    records: output?.transform?.records,
+    curatedKey: output?.transform?.curatedKey,
+  });
   return { status, hour: options.hour.iso, executionArn, output, error, cause, notifications, warnings, history };
+}
+
+function parseNotice(message: string): { outcome?: string; step?: string; error?: string; cause?: string } {
+  try {
+    return JSON.parse(message) as { outcome?: string; step?: string; error?: string; cause?: string };
+  } catch {
+    return {};
+  }
 }
 
 /** The names of every state with a Retry, those inside a Map's or a Parallel's states included. */
