@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -12,7 +13,9 @@ import { DataLakeBucket } from './constructs/data-lake-bucket.js';
 import { FailureAlerts } from './constructs/failure-alerts.js';
 import { PipelineFunction } from './constructs/pipeline-function.js';
 import { PipelineSchedule } from './constructs/schedule.js';
+import { PipelineMonitoring } from './constructs/pipeline-monitoring.js';
 import { PipelineStateMachine } from './constructs/pipeline-state-machine.js';
+import { boundedName } from './names.js';
 import { retentionDays } from './log-retention.js';
 import { acknowledgePipelineFindings, acknowledgeSharedFindings } from './nag.js';
 import { fetchTimeoutSeconds, TRANSFORM_TIMEOUT_SECONDS } from './timeouts.js';
@@ -54,7 +57,10 @@ export class PipelineStack extends Stack {
     acknowledgeSharedFindings({ raw, curated, catalog });
 
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
-    for (const pipeline of app.pipelines) this.addPipeline(pipeline, pipelinePrefix(app.pipelines.length, pipeline.name), { raw, curated, catalog, alerts, output });
+    // One dashboard for the app, a row of widgets per pipeline (pipeline-monitoring.ts).
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: boundedName(this.stackName, 255), defaultInterval: Duration.days(7) });
+    for (const pipeline of app.pipelines) this.addPipeline(pipeline, pipelinePrefix(app.pipelines.length, pipeline.name), { raw, curated, catalog, alerts, dashboard, output });
+    output('DashboardName', dashboard.dashboardName, 'CloudWatch dashboard of the pipelines');
 
     output('RawBucketName', raw.bucketName, 'raw zone: responses as received');
     output('CuratedBucketName', curated.bucketName, 'curated zone: Parquet');
@@ -66,7 +72,7 @@ export class PipelineStack extends Stack {
   private addPipeline(
     config: PipelineConfig,
     p: string,
-    on: { raw: s3.Bucket; curated: s3.Bucket; catalog: Catalog; alerts: FailureAlerts; output: (id: string, value: string, description: string) => CfnOutput },
+    on: { raw: s3.Bucket; curated: s3.Bucket; catalog: Catalog; alerts: FailureAlerts; dashboard: cloudwatch.Dashboard; output: (id: string, value: string, description: string) => CfnOutput },
   ): void {
     const { raw, curated, catalog, alerts, output } = on;
     const source = config.source.name;
@@ -128,6 +134,8 @@ export class PipelineStack extends Stack {
       logRetention,
     });
     alerts.alarmOnExecutions(pipeline.stateMachine, p);
+    const monitoring = new PipelineMonitoring(this, `${p}Monitoring`, { config, stateMachine: pipeline.stateMachine, executionLogs: pipeline.logGroup, fetchLogs: fetch.logGroup, alertTopic: alerts.topic });
+    on.dashboard.addWidgets(...monitoring.widgets);
     const schedule = new PipelineSchedule(this, `${p}Schedule`, { expression: config.schedule, stateMachine: pipeline.stateMachine });
     alerts.alarm(`${p}ScheduleDeadLetters`, schedule.deadLetterQueue.metricApproximateNumberOfMessagesVisible(), `api-lake ${config.name}: EventBridge could not start the pipeline`);
 

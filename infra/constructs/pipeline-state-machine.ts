@@ -45,6 +45,8 @@ export interface PipelineStateMachineProps {
  */
 export class PipelineStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  /** The execution log (level ALL, without execution data). */
+  readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: PipelineStateMachineProps) {
     super(scope, id);
@@ -226,11 +228,11 @@ export class PipelineStateMachine extends Construct {
     // Under /aws/vendedlogs/states/: CloudWatch Logs then needs no resource policy for the delivery. Any other
     // name adds one to the account's policy, which is limited to 5,120 characters; in a busy account the
     // state machine could then not be created.
-    const logGroup = new logs.LogGroup(this, 'Logs', {
+    const logGroup = (this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${config.table}`,
       retention: props.logRetention ?? retentionDays(DEFAULTS.logRetentionDays),
       removalPolicy: RemovalPolicy.DESTROY,
-    });
+    }));
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(checkInput),
       stateMachineType: sfn.StateMachineType.STANDARD,

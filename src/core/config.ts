@@ -3,6 +3,8 @@ import { calendarDate, integer, name, withDefault } from './config-rules.js';
 import { DEFAULTS } from './defaults.js';
 import { ConfigError } from './errors.js';
 import { AUTH_KINDS, PAGINATION_TYPES, sourceSchema } from './source-config.js';
+import { hourFromEpochMs } from './layout.js';
+import { scheduledHours } from './schedule.js';
 
 export { DEFAULTS } from './defaults.js';
 export { AUTH_KINDS, COLUMN_TYPES, isLoopbackHost, MAX_REQUEST_TIMEOUT_SECONDS, type ColumnType } from './source-config.js';
@@ -48,6 +50,17 @@ const pipelineFields = {
     }),
     {},
   ),
+  /**
+   * CloudWatch alarms on the pipeline's output (a day at most: an alarm evaluates at most 24 hourly periods); 0 turns
+   * one off. An unset staleAfterHours follows the schedule (see staleAfterHoursFor).
+   */
+  alerts: z.prefault(
+    z.strictObject({
+      staleAfterHours: z.optional(integer(0, 24)),
+      skippedHoursInARow: withDefault(integer(0, 24), DEFAULTS.skippedHoursInARow),
+    }),
+    {},
+  ),
 };
 
 /** What the pipelines of one app share: the stack, the zones, the catalog. */
@@ -78,8 +91,12 @@ const configSchema = z.strictObject({ ...sharedFields, ...pipelineFields });
 /** Several pipelines in one app: `pipelines` holds each one's own fields; the rest is shared. */
 const appSchema = z.strictObject({ ...sharedFields, pipelines: z.array(z.strictObject(pipelineFields)).check(z.minLength(1, 'must hold at least one pipeline'), z.maxLength(20, 'must hold at most 20 pipelines')) });
 
+type ParsedPipeline = z.output<typeof configSchema>;
 /** One pipeline's validated configuration, with every default applied and its name set. */
-export type PipelineConfig = z.output<typeof configSchema> & { readonly name: string };
+export type PipelineConfig = Omit<ParsedPipeline, 'alerts'> & {
+  readonly name: string;
+  readonly alerts: { readonly staleAfterHours: number; readonly skippedHoursInARow: number };
+};
 
 /** A config file: one pipeline, or several that share the stack, the zones and the catalog. */
 export interface AppConfig {
@@ -87,6 +104,22 @@ export interface AppConfig {
   readonly pipelines: readonly PipelineConfig[];
 }
 export type SourceConfig = PipelineConfig['source'];
+
+/** The longest gap between a schedule's hours (1 for an hourly one), over a sample fortnight. */
+function longestGapHours(expression: string): number {
+  const from = Date.UTC(2026, 0, 5); // a Monday
+  const hours = scheduledHours(expression, hourFromEpochMs(from), hourFromEpochMs(from + 14 * 86_400_000 - 1)).map((h) => Date.parse(h.iso) / 3_600_000);
+  return hours.slice(1).reduce((gap, h, i) => Math.max(gap, h - hours[i]!), hours.length ? 1 : 24 * 14);
+}
+
+/**
+ * The freshness alarm's default: DEFAULTS.staleAfterHours for an hourly schedule, the longest gap between runs
+ * plus 2 (a late Transform's slack) for a sparser one, off (0) when runs are a day or more apart.
+ */
+export function staleAfterHoursFor(schedule: string): number {
+  const gap = longestGapHours(schedule);
+  return gap >= 24 ? 0 : Math.min(24, Math.max(DEFAULTS.staleAfterHours, gap + 2));
+}
 
 /** A config in either form as an app: one pipeline is an app of one. */
 export function asAppConfig(config: PipelineConfig | AppConfig): AppConfig {
@@ -124,7 +157,14 @@ export function parseAppConfig(input: unknown, origin = 'configuration'): AppCon
   const result = (several ? appSchema : configSchema).safeParse(input, { reportInput: true });
   if (!result.success) throw new ConfigError(result.error.issues.map(formatIssue), origin);
   const { pipelines: listed, ...shared } = (several ? result.data : { ...result.data, pipelines: [result.data] }) as z.output<typeof appSchema>;
-  const pipelines = listed.map((own) => ({ ...shared, ...own, name: own.name ?? own.source.name }) as PipelineConfig);
+  const pipelines = listed.map(
+    (own): PipelineConfig => ({
+      ...shared,
+      ...own,
+      name: own.name ?? own.source.name,
+      alerts: { ...own.alerts, staleAfterHours: own.alerts.staleAfterHours ?? staleAfterHoursFor(own.schedule) },
+    }),
+  );
   const problems: string[] = [];
   for (const [field, of] of [
     ['name', (p: PipelineConfig) => p.name],
@@ -138,6 +178,15 @@ export function parseAppConfig(input: unknown, origin = 'configuration'): AppCon
       else seen.set(value, i);
     });
   }
+  listed.forEach((own, i) => {
+    // The freshness alarm fires when no hour landed for staleAfterHours: shorter than the schedule's gaps, it always would.
+    const p = pipelines[i]!;
+    const gap = longestGapHours(p.schedule);
+    if (own.alerts.staleAfterHours !== undefined && p.alerts.staleAfterHours > 0 && gap >= p.alerts.staleAfterHours) {
+      const advice = gap < 24 ? `set it above ${gap} (at most 24)` : 'a schedule with a day or more between runs cannot be watched by it: set it to 0 (off)';
+      problems.push(`${several ? `pipelines.${i}.` : ''}alerts.staleAfterHours: ${p.alerts.staleAfterHours} hours, but the schedule ${p.schedule} leaves ${gap} hours between runs: ${advice}`);
+    }
+  });
   if (problems.length) throw new ConfigError(problems, origin);
   return { stackName: shared.stackName, pipelines };
 }

@@ -19,6 +19,8 @@ export const DEFAULTS = {
   athenaResultsExpireDays: 7,
   secretField: 'apiKey',
   maxPages: 1000,
+  staleAfterHours: 3,
+  skippedHoursInARow: 3,
   fanOutConcurrency: 5,
   stackName: 'ApiLake',
   removal: 'destroy',

@@ -12,7 +12,7 @@ import { asStepLogger, observeStep, stepLogger, stepMetrics } from './observabil
 // Read once per container; a missing variable fails the cold start with its name.
 const config = configFromEnv();
 const logger = stepLogger('Fetch', config.source.name);
-const metrics = stepMetrics('Fetch');
+const metrics = stepMetrics('Fetch', config.source.name);
 const region = requireEnv('AWS_REGION');
 const s3 = new AwsHttpClient({ service: 's3', region });
 const step = fetchStep(config.source, {

@@ -10,8 +10,9 @@ export function stepLogger(step: string, source: string): Logger {
   return new Logger({ serviceName: SERVICE_NAME, persistentKeys: { step, source } });
 }
 
-export function stepMetrics(step: string): Metrics {
-  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, defaultDimensions: { step } });
+/** Embedded metrics of a step of a source (the dashboard and the freshness alarm read them by these dimensions). */
+export function stepMetrics(step: string, source: string): Metrics {
+  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, defaultDimensions: { step, source } });
 }
 
 /** Adapts a Powertools logger to the core's logger port. */

@@ -10,7 +10,7 @@ import { asStepLogger, observeStep, stepLogger, stepMetrics } from './observabil
 // Read once per container; a missing variable fails the cold start with its name.
 const config = configFromEnv();
 const logger = stepLogger('Transform', config.source.name);
-const metrics = stepMetrics('Transform');
+const metrics = stepMetrics('Transform', config.source.name);
 const region = requireEnv('AWS_REGION');
 const s3 = new AwsHttpClient({ service: 's3', region });
 // GLUE_DATABASE is set when the pipeline keeps the table (catalog.mode "projection"); a crawler keeps it otherwise.
@@ -28,6 +28,7 @@ export async function handler(input: TransformInput, context?: Pick<Context, 'ge
     metrics,
     input?.hour,
     () => step(input, context?.getRemainingTimeInMillis()),
-    (out) => ({ records: out.records, bytes: out.bytes }),
+    // hoursLoaded: the freshness alarm's metric, 1 for an hour whose Parquet landed.
+    (out) => ({ records: out.records, bytes: out.bytes, hoursLoaded: out.curatedKey ? 1 : 0 }),
   );
 }

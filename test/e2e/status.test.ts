@@ -70,7 +70,7 @@ describe('api-lake status in the twin\'s lake', () => {
     const config = JSON.parse((await import('node:fs')).readFileSync('api-lake.config.json', 'utf8')) as Record<string, unknown>;
     const dir = tempLake();
     const file = `${dir}/six-hourly.json`;
-    (await import('node:fs')).writeFileSync(file, JSON.stringify({ ...config, schedule: 'cron(0 */6 * * ? *)' }));
+    (await import('node:fs')).writeFileSync(file, JSON.stringify({ ...config, schedule: 'cron(0 */6 * * ? *)', alerts: undefined }));
     const hours = JSON.parse(await status(['--lake', lake, '--config', file, '--from', '2026-11-25T00Z', '--to', '2026-11-25T23Z', '--json'])) as { hour: string }[];
     expect(hours.map((h) => h.hour.slice(11, 13))).toEqual(['00', '06', '12', '18']);
     await expect(statusCommand(['--lake', `${lake}-typo`], { out: new Writable({ write: (_c, _e, done) => done() }) })).rejects.toThrow(/there is no lake at .*-typo/);

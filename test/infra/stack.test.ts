@@ -164,6 +164,63 @@ describe('state machine', () => {
   });
 });
 
+describe('watching the pipeline', () => {
+  it('alarms when no hour landed for alerts.staleAfterHours, missing data included, from the metric Transform emits per loaded hour', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'ApiLake',
+      MetricName: 'hoursLoaded',
+      Dimensions: [{ Name: 'service', Value: 'api-lake' }, { Name: 'source', Value: 'weather' }, { Name: 'step', Value: 'Transform' }],
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: DEFAULTS.staleAfterHours,
+      DatapointsToAlarm: DEFAULTS.staleAfterHours,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('AlertsTopic') }],
+    });
+  });
+
+  it('alarms on alerts.skippedHoursInARow skipped hours in a row, counted from the execution log', () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: Match.stringLikeRegexp('PipelineLogs') },
+      FilterPattern: '{ ($.type = "TaskStateEntered") && ($.details.name = "NotifySkipped") }',
+      MetricTransformations: [{ MetricNamespace: 'ApiLake', MetricName: 'weather.hoursSkipped', MetricValue: '1' }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'weather.hoursSkipped',
+      EvaluationPeriods: DEFAULTS.skippedHoursInARow,
+      DatapointsToAlarm: DEFAULTS.skippedHoursInARow,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.message = "source asked to retry after a short wait" }',
+      MetricTransformations: [{ MetricNamespace: 'ApiLake', MetricName: 'weather.retryAfterSeconds', MetricValue: '$.waitSeconds' }],
+    });
+  });
+
+  it('has a dashboard with executions by outcome, records per hour, step durations, Retry-After waits, skipped and failed hours', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard!.Properties.DashboardBody);
+    for (const title of ['executions by outcome', 'records per hour', 'step durations (ms)', 'Retry-After waits (s)', 'skipped and failed hours']) expect(body).toContain(`weather: ${title}`);
+  });
+
+  it('turns an alarm off with 0, follows a sparser schedule when unset, and refuses a freshness window shorter than the schedule\'s gaps', () => {
+    const off = synthTemplate(configWith({ alerts: { staleAfterHours: 0, skippedHoursInARow: 0 } }));
+    expect(Object.values(off.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.MetricName)).not.toContain('hoursLoaded');
+    const unset = { skippedHoursInARow: 3 };
+    expect(configWith({ alerts: unset }).alerts.staleAfterHours).toBe(DEFAULTS.staleAfterHours);
+    expect(configWith({ schedule: 'cron(0 */6 * * ? *)', alerts: unset }).alerts.staleAfterHours).toBe(8);
+    expect(configWith({ schedule: 'cron(0 9-17 ? * MON-FRI *)', alerts: unset }).alerts.staleAfterHours).toBe(0);
+    expect(configWith({ schedule: 'cron(0 2 * * ? *)', alerts: unset }).alerts.staleAfterHours).toBe(0);
+    expect(() => configWith({ schedule: 'cron(0 */6 * * ? *)', alerts: { staleAfterHours: 3 } })).toThrow(
+      /alerts.staleAfterHours: 3 hours, but the schedule cron\(0 \*\/6 \* \* \? \*\) leaves 6 hours between runs: set it above 6/,
+    );
+    expect(() => configWith({ schedule: 'cron(0 2 * * ? *)', alerts: { staleAfterHours: 3 } })).toThrow(/set it to 0 \(off\)/);
+  });
+});
+
 describe('alerts', () => {
   it('subscribes the emailParam address only when it is given', () => {
     template.hasParameter('emailParam', { Type: 'String', Default: '' });

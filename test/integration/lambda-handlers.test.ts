@@ -85,7 +85,8 @@ describe('transform Lambda handler against S3 and Glue on 127.0.0.1', () => {
     expect(logs.map((l) => l.message)).toEqual(expect.arrayContaining(['step started', 'stored curated parquet', 'step succeeded']));
     for (const line of logs) expect(line).toMatchObject({ source: 'weather', step: 'Transform', hour: '2026-11-25T18:00:00.000Z', level: 'INFO' });
     const metrics = lines.find((l) => '_aws' in l)!;
-    expect(metrics).toMatchObject({ records: 1, step: 'Transform' });
+    // The freshness alarm reads hoursLoaded by these dimensions (infra/constructs/pipeline-monitoring.ts).
+    expect(metrics).toMatchObject({ records: 1, hoursLoaded: 1, step: 'Transform', source: 'weather', service: 'api-lake' });
     expect(metrics.durationMs).toEqual(expect.any(Number));
   });
 
