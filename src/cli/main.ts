@@ -1,6 +1,7 @@
 import '../polyfills.js';
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors.js';
-import { UsageError } from './args.js';
+import { closestName, UsageError } from './args.js';
 import type { CliContext } from './context.js';
 
 const HELP = `api-lake: pull an HTTP API into a data lake on a schedule (AWS), with a local twin.
@@ -20,7 +21,9 @@ Commands (AWS):
   verify                 after cdk deploy: run one hour on AWS and check raw, curated and Athena
   destroy [--yes]        cdk destroy, then delete the API key secret
 
-Run \`api-lake <command> --help\` for a command's options.`;
+Options:
+  --help, -h             this list; \`api-lake <command> --help\`: that command's options
+  --version, -v          the version of api-lake`;
 
 type Command = (argv: string[], context: CliContext) => Promise<number>;
 
@@ -72,6 +75,11 @@ const commands: Record<string, () => Promise<{ run: Command; usage: string }>> =
   },
 };
 
+/** The version in package.json, read only when asked for. */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 /** Runs one CLI invocation and returns its exit status: 0 ok, 1 pipeline failure, 2 bad arguments or config. */
 export async function main(argv: string[], context: CliContext): Promise<number> {
   const [name, ...rest] = argv;
@@ -79,9 +87,14 @@ export async function main(argv: string[], context: CliContext): Promise<number>
     process.stdout.write(`${HELP}\n`);
     return name ? 0 : 2;
   }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
   const load = commands[name];
   if (!load) {
-    process.stderr.write(`api-lake: unknown command "${name}"\n\n${HELP}\n`);
+    const meant = closestName(name, [...Object.keys(commands), '--help', '--version']);
+    process.stderr.write(meant ? `api-lake: unknown command "${name}": did you mean ${meant}? (\`api-lake --help\` lists the commands)\n` : `api-lake: unknown command "${name}"\n\n${HELP}\n`);
     return 2;
   }
   const command = await load();

@@ -11,34 +11,48 @@ import { runHour, type ProgressEvent, type RunResult } from '../twin/run.js';
 import { unfetchableHour } from '../../core/fetchable-hour.js';
 import { assertQueryable, hourOption, loadRunConfig, PIPELINE_OPTION } from './common.js';
 
+/** One line per option, shared by the usages of run, backfill and start so that they cannot drift apart. */
+const OPTION_LINES = {
+  config: '--config FILE         pipeline config (default: api-lake.config.json in the current directory)',
+  pipeline: '--pipeline NAME       the pipeline to run, when the config has several (required then)',
+  lake: '--lake DIR            on-disk lake (default ./lake)',
+  hour: '--hour TIME           scheduled hour in UTC, e.g. 2026-11-25T18Z or 2026-11-25T18:00Z (default: the current hour)',
+  from: '--from TIME           the first hour of the range, e.g. 2026-11-25T00Z',
+  to: '--to TIME             the last hour of the range (included)',
+  'api-url': '--api-url URL         call this URL instead of source.url (https, or http on a loopback host)',
+  demo: "--demo                call the bundled demo API, started in-process (no key needed): source.url's path on it",
+  fast: '--fast                retry waits of zero (tests, demos); without it the deployed waits apply',
+  'allow-current-data':
+    '--allow-current-data  a source with no hour placeholder answers for now: store that answer under a past\n' +
+    '                        hour anyway (marked: lake_current_data is true); without it such an hour is refused',
+};
+const optionLines = (names: (keyof typeof OPTION_LINES)[]) => names.map((name) => `  ${OPTION_LINES[name]}`).join('\n');
+
 export const RUN_USAGE = `Usage: api-lake run [--config FILE] [--pipeline NAME] [--lake DIR] [--hour ISO-8601] [--api-url URL] [--demo] [--fast] [--allow-current-data]
   Runs the deployed state machine for one hour on this machine (the local twin).
-  --config FILE         pipeline config (default api-lake.config.json)
-  --pipeline NAME       the pipeline to run, when the config has several (required then)
-  --lake DIR            on-disk lake (default ./lake)
-  --hour TIME           scheduled hour in UTC, e.g. 2026-11-25T18Z or 2026-11-25T18:00Z (default: the current hour)
-  --api-url URL         call this URL instead of source.url (https, or http on a loopback host)
-  --demo                call the bundled demo API, started in-process (no key needed): source.url's path on it
-  --fast                retry waits of zero (tests, demos); without it the deployed waits apply
-  --allow-current-data  a source with no hour placeholder answers for now: store that answer under a past
-                        --hour anyway (marked: lake_current_data is true); without it such an hour is refused
+${optionLines(['config', 'pipeline', 'lake', 'hour', 'api-url', 'demo', 'fast', 'allow-current-data'])}
   The API key comes from API_LAKE_API_KEY (not needed with --demo). A future hour is always refused.
   Exit status: 0 succeeded or hour skipped, 1 failed (after the notification), 2 bad arguments or config.`;
 
-export const BACKFILL_USAGE = `Usage: api-lake backfill --from ISO-8601 --to ISO-8601 [run options]
-  Runs every hour from --from to --to (both included) in order; rerunning an hour overwrites it. The source must
-  ask the API for the hour (a placeholder such as {{hour.date}}); with none, only --allow-current-data runs it.`;
+export const BACKFILL_USAGE = `Usage: api-lake backfill --from ISO-8601 --to ISO-8601 [--config FILE] [--pipeline NAME] [--lake DIR] [--api-url URL] [--demo] [--fast] [--allow-current-data]
+  Runs every hour from --from to --to (both included) in order through the local twin; rerunning an hour
+  overwrites it. The source must ask the API for the hour (a placeholder such as {{hour.date}}); with none, only
+  --allow-current-data runs it.
+${optionLines(['from', 'to', 'config', 'pipeline', 'lake', 'api-url', 'demo', 'fast', 'allow-current-data'])}
+  The API key comes from API_LAKE_API_KEY (not needed with --demo). A future hour is always refused.
+  Exit status: 0 every hour succeeded or was skipped, 1 an hour failed, 2 bad arguments or config.`;
 
-const RUN_OPTIONS = {
+/** The options run and backfill share: all but the hours. */
+const SESSION_OPTIONS = {
   config: { type: 'string' },
   lake: { type: 'string', default: 'lake' },
-  hour: { type: 'string' },
   'api-url': { type: 'string' },
   demo: { type: 'boolean', default: false },
   fast: { type: 'boolean', default: false },
   'allow-current-data': { type: 'boolean', default: false },
   ...PIPELINE_OPTION,
 } as const;
+const RUN_OPTIONS = { ...SESSION_OPTIONS, hour: { type: 'string' } } as const;
 
 interface Session {
   readonly context: CliContext;
@@ -159,7 +173,7 @@ async function runOnce(values: RunValues, context: CliContext, out: NodeJS.Writa
 }
 
 export async function backfillCommand(argv: string[], context: CliContext, out = process.stdout, err = process.stderr): Promise<number> {
-  const { values } = parse(argv, { ...RUN_OPTIONS, from: { type: 'string' }, to: { type: 'string' } }, BACKFILL_USAGE);
+  const { values } = parse(argv, { ...SESSION_OPTIONS, from: { type: 'string' }, to: { type: 'string' } }, BACKFILL_USAGE);
   if (!values.from || !values.to) throw new UsageError('--from and --to are required', BACKFILL_USAGE);
   const hours = hoursBetween(hourOption(values.from, 'from'), hourOption(values.to, 'to'));
   if (hours.length === 0) throw new UsageError(`--from ${values.from} is after --to ${values.to}`, BACKFILL_USAGE);
@@ -185,9 +199,11 @@ export async function backfillCommand(argv: string[], context: CliContext, out =
 }
 
 /** `npm start`: one hour against the in-process demo API, then a query of what was loaded. */
-export const START_USAGE = `Usage: api-lake start [--config FILE] [--lake DIR] [--hour ISO-8601]
-  npm start: one hour through the local twin against the bundled demo API (started in-process), then a DuckDB
-  query of what was loaded. Options as for run.`;
+export const START_USAGE = `Usage: api-lake start [--config FILE] [--pipeline NAME] [--lake DIR] [--hour ISO-8601]
+  npm start: one hour through the local twin against the bundled demo API (started in-process, retry waits of
+  zero), then a DuckDB query of what was loaded. Other sources and the other options: api-lake run.
+${optionLines(['config', 'pipeline', 'lake', 'hour'])}
+  Exit status: 0 succeeded or hour skipped, 1 failed, 2 bad arguments or config.`;
 
 export async function startCommand(argv: string[], context: CliContext, out = process.stdout, err = process.stderr): Promise<number> {
   const { values } = parse(argv, { config: RUN_OPTIONS.config, lake: RUN_OPTIONS.lake, hour: RUN_OPTIONS.hour, ...PIPELINE_OPTION }, START_USAGE);
