@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { calendarDate, integer, name, withDefault } from './config-rules.js';
 import { DEFAULTS } from './defaults.js';
 import { ConfigError } from './errors.js';
+import { jsonSyntaxErrorAt, lineAndColumn } from './json-syntax.js';
 import { AUTH_KINDS, PAGINATION_TYPES, sourceSchema } from './source-config.js';
 import { hourFromEpochMs } from './layout.js';
 import { scheduledHours } from './schedule.js';
@@ -191,15 +192,29 @@ export function parseAppConfig(input: unknown, origin = 'configuration'): AppCon
   return { stackName: shared.stackName, pipelines };
 }
 
-/** Parses config text (JSON), naming the file in every message. */
+/** Parses config text (JSON), naming the file in every message and the line and column of a JSON error. */
 export function parseConfigText(text: string, origin: string): AppConfig {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError([`not valid JSON: ${(error as Error).message}`], origin);
+    throw new ConfigError([jsonProblem(text, error as Error)], origin, { cause: error });
   }
   return parseAppConfig(json, origin);
+}
+
+/**
+ * `line L, column C: not valid JSON: reason`. The reason is JSON.parse's, less what Node 20 appends ("in JSON at
+ * position N", or an excerpt: `, ..."text"... is not valid JSON`), with a control character such as an
+ * unexpected line break written as an escape. The place is found here: Node 20 gives none for some errors.
+ */
+function jsonProblem(text: string, error: Error): string {
+  const reason = error.message
+    .replace(/ in JSON at position \d+.*$|, (\.\.\.)?".*is not valid JSON$/s, '')
+    .replace(/[\u0000-\u001f]/g, (char) => JSON.stringify(char).slice(1, -1));
+  const offset = jsonSyntaxErrorAt(text);
+  const place = offset === undefined ? undefined : lineAndColumn(text, offset);
+  return `${place ? `line ${place.line}, column ${place.column}: ` : ''}not valid JSON: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`;
 }
 
 /**
@@ -218,11 +233,10 @@ function formatIssue(issue: z.core.$ZodIssue): string {
       case 'unrecognized_keys':
         return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (remove or fix the spelling)`;
       case 'invalid_type':
-        return issue.input === undefined ? 'is required' : `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}, got ${JSON.stringify(issue.input)}`;
+        return issue.input === undefined ? 'is required' : `must be ${typeName(issue.expected)}, got ${excerpt(issue.input)}`;
       case 'too_small':
-        return issue.message && issue.message !== 'Invalid input' ? issue.message : `must be at least ${issue.minimum}`;
       case 'too_big':
-        return issue.message && issue.message !== 'Invalid input' ? issue.message : `must be at most ${issue.maximum}`;
+        return issue.message && issue.message !== 'Invalid input' ? issue.message : boundRule(issue);
       case 'invalid_value':
         return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
       case 'invalid_key':
@@ -242,4 +256,25 @@ function formatIssue(issue: z.core.$ZodIssue): string {
     }
   })();
   return `${path}: ${issue.code === 'invalid_format' || issue.code === 'custom' ? issue.message : rule}`;
+}
+
+/** A JSON type with its article, in JSON's words: a zod record is an object (of values keyed by name). */
+function typeName(expected: string): string {
+  const name = expected === 'int' ? 'integer' : expected === 'record' ? 'object' : expected;
+  return `${/^[aeio]|^u(?!ni)/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
+/** A value as JSON, cut short: enough to find it in the file. */
+function excerpt(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 40 ? `${json.slice(0, 37)}...` : json;
+}
+
+/** A bound that was crossed: of a number (strict or not), of a text's length or of a list's items. */
+function boundRule(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
+  const [bound, word] = issue.code === 'too_small' ? [issue.minimum, issue.inclusive === false ? 'more than' : 'at least'] : [issue.maximum, issue.inclusive === false ? 'less than' : 'at most'];
+  const plural = Number(bound) === 1 ? '' : 's';
+  if (issue.origin === 'string') return `must be ${word} ${bound} character${plural} long`;
+  if (issue.origin === 'array') return `must hold ${word} ${bound} item${plural}`;
+  return `must be ${word} ${bound}`;
 }

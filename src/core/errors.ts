@@ -137,4 +137,11 @@ export class ConfigError extends Error {
   ) {
     super(`Invalid ${origin}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
   }
+
+  /** A config file that cannot be read at all: its one problem, which names the file, is the whole message. */
+  static unreadable(problem: string, options?: ErrorOptions): ConfigError {
+    const error = new ConfigError([problem], undefined, options);
+    error.message = problem;
+    return error;
+  }
 }

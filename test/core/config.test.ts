@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fetchTimeoutSeconds } from '../../infra/timeouts.js';
 import { DEFAULTS, MAX_REQUEST_TIMEOUT_SECONDS, parseConfig, parseConfigText, secretNameOf } from '../../src/core/config.js';
@@ -89,6 +90,74 @@ describe('parseConfig', () => {
   });
 
   it('names the file and the JSON error for text that is not JSON', () => {
-    expect(() => parseConfigText('{"source": ', 'my.json')).toThrow(/Invalid my\.json:\n {2}- not valid JSON/);
+    expect(() => parseConfigText('{"source": ', 'my.json')).toThrow('Invalid my.json:\n  - line 1, column 12: not valid JSON: unexpected end of JSON input');
+  });
+
+  it('gives the line and column of a JSON error, also where Node names no position, on one line', () => {
+    const problem = (text: string) => {
+      try {
+        parseConfigText(text, 'my.json');
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problem('{\n  "table": "weather"\n  "schedule": "x"\n}')).toEqual(["line 3, column 3: not valid JSON: expected ',' or '}' after property value"]);
+    expect(problem('{\n  "retry": {"maxAttempts": tru}\n}')).toEqual(["line 2, column 31: not valid JSON: unexpected token '}'"]);
+    expect(problem('{\n  "table": "w😀ather", "x": [1,, 2]\n}')).toEqual(["line 2, column 31: not valid JSON: unexpected token ','"]);
+    expect(problem('{\n  "table": tru\n}')).toEqual(["line 2, column 15: not valid JSON: unexpected token '\\n'"]);
+  });
+
+  it('places every JSON error where JSON.parse does, when it says where (edits of random JSON)', () => {
+    const edited = fc
+      .tuple(fc.json({ maxDepth: 3 }), fc.nat(), fc.constantFrom('', ',', '}', ']', '{', '"', ':', 'x', '\\', '\n', '0', '-', '.', 'e', 't'), fc.boolean())
+      .map(([json, at, char, replace]) => json.slice(0, at % (json.length + 1)) + char + json.slice((at % (json.length + 1)) + (replace ? 1 : 0)));
+    let placed = 0;
+    fc.assert(
+      fc.property(edited, (text) => {
+        let position: number | undefined;
+        try {
+          JSON.parse(text);
+          return;
+        } catch (error) {
+          position = Number(/at position (\d+)/.exec((error as Error).message)?.[1] ?? NaN);
+        }
+        if (Number.isNaN(position)) return;
+        const lines = text.slice(0, position).split('\n');
+        expect(() => parseConfigText(text, 'my.json')).toThrow(`line ${lines.length}, column ${[...lines.at(-1)!].length + 1}: not valid JSON: `);
+        placed++;
+      }),
+      { numRuns: 500 },
+    );
+    expect(placed).toBeGreaterThan(100);
+  });
+
+  it('words type errors in JSON terms, with the right article, and strict bounds as strict', () => {
+    expect(problems({ ...valid, source: 'weather' })).toEqual(['source: must be an object, got "weather"']);
+    expect(problems({ ...valid, retry: [] })).toEqual(['retry: must be an object, got []']);
+    expect(problems({ ...valid, source: { ...valid.source, params: ['q'] } })).toEqual(['source.params: must be an object, got ["q"]']);
+    expect(problems({ ...valid, retry: { maxAttempts: 1.5 } })).toEqual(['retry.maxAttempts: must be an integer, got 1.5']);
+    expect(problems({ ...valid, table: 5 })).toEqual(['table: must be a string, got 5']);
+    expect(problems({ pipelines: {} })).toEqual(['pipelines: must be an array, got {}']);
+    expect(problems({ ...valid, source: { ...valid.source, rateLimit: { requestsPerSecond: 0 } } })).toEqual(['source.rateLimit.requestsPerSecond: must be more than 0']);
+    expect(problems({ ...valid, table: { long: 'x'.repeat(100) } })).toEqual([`table: must be a string, got {"long":"${'x'.repeat(28)}...`]);
+  });
+
+  it('never writes "a" before a vowel in any problem of a config wrong everywhere', () => {
+    const wrong = (value: unknown) => ({
+      stackName: value,
+      name: value,
+      source: { name: value, url: value, params: value, headers: value, auth: value, recordsPath: value, columns: value, timeoutSeconds: value, pagination: value, fanOut: value, rateLimit: value },
+      table: value,
+      schedule: value,
+      retry: value,
+      lambda: value,
+      storage: value,
+      catalog: value,
+      crawler: value,
+      alerts: value,
+    });
+    const found = [1, 'x', [], {}, true, null, -1, 0.5].flatMap((value) => problems(wrong(value)));
+    expect(found.length).toBeGreaterThan(50);
+    expect(found.filter((p) => /\ba [aeio]/i.test(p.replace(/got .*$/, '')))).toEqual([]);
   });
 });

@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../src/adapters/config-file.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { PROJECT_ROOT, type ProcessResult } from '../helpers/node-process.js';
+
+/** Runs the real `api-lake` entry point in a child process, in the directory `cwd`. */
+function cli(args: string[], cwd = PROJECT_ROOT): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/api-lake.js'), ...args], { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const projectConfig = readFileSync(join(PROJECT_ROOT, DEFAULT_CONFIG_FILE), 'utf8');
+const tempDir = () => mkdtempSync(join(tmpdir(), 'api-lake-config-'));
+
+/** The project's config with one edit, in a file of its own. */
+function configFile(edit: (text: string) => string): string {
+  const file = join(tempDir(), 'edited.json');
+  writeFileSync(file, edit(projectConfig));
+  return file;
+}
+
+describe('a config file that is not JSON', () => {
+  it('is named with the line and column of the error and the file path, in one line under it (exit 2, no stack trace)', async () => {
+    // A missing comma (Node gives a position) and a bare word (Node gives none: the place is found by the CLI).
+    const comma = configFile((text) => text.replace('"name": "weather",', '"name": "weather"'));
+    const word = configFile((text) => text.replace('"table": "weather"', '"table": weather'));
+    const [missingComma, bareWord] = await Promise.all([cli(['run', '--config', comma]), cli(['run', '--config', word])]);
+    expect(missingComma).toMatchObject({ code: 2, stdout: '' });
+    expect(missingComma.stderr).toBe(`api-lake run: Invalid ${comma}:\n  - line 4, column 5: not valid JSON: expected ',' or '}' after property value\n`);
+    expect(bareWord.stderr).toBe(`api-lake run: Invalid ${word}:\n  - line 13, column 12: not valid JSON: unexpected token 'w'\n`);
+  });
+
+  it('reads a file saved with a byte order mark', () => {
+    const file = join(tempDir(), 'bom.json');
+    writeFileSync(file, `\uFEFF${projectConfig}`);
+    expect(loadConfigFile(file).pipelines[0]!.table).toBe('weather');
+  });
+});
+
+describe('no config where it is looked for', () => {
+  it('from a subdirectory: names the absolute path looked at, the config above it and how to pass --config (exit 2)', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, DEFAULT_CONFIG_FILE), projectConfig);
+    const sub = join(root, 'a', 'b');
+    mkdirSync(sub, { recursive: true });
+    const result = await cli(['run', '--demo', '--fast'], sub);
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `api-lake run: no config file at ${join(sub, DEFAULT_CONFIG_FILE)} (by default the config is api-lake.config.json in the current directory); ` +
+        `${root} has one: run from there, or pass --config ${join(root, DEFAULT_CONFIG_FILE)}\n`,
+    });
+  });
+
+  it('with no config above either, or a --config path that does not exist: says how to name one', async () => {
+    const dir = tempDir();
+    const above = (d: string): boolean => dirname(d) !== d && (existsSync(join(dirname(d), DEFAULT_CONFIG_FILE)) || above(dirname(d)));
+    expect(above(dir)).toBe(false); // the test's premise: nothing above the temporary directory
+    const [none, wrongPath, directory] = await Promise.all([cli(['set-key'], dir), cli(['run', '--config', 'nope.json'], dir), cli(['catalog', '--config', dir])]);
+    expect(none).toMatchObject({ code: 2, stdout: '' });
+    expect(none.stderr).toBe(
+      `api-lake set-key: no config file at ${join(dir, DEFAULT_CONFIG_FILE)} (by default the config is api-lake.config.json in the current directory): pass --config FILE to api-lake (API_LAKE_CONFIG=FILE for cdk)\n`,
+    );
+    expect(wrongPath.stderr).toBe(`api-lake run: no config file at ${join(dir, 'nope.json')}: check the path, or pass --config FILE to api-lake (API_LAKE_CONFIG=FILE for cdk)\n`);
+    expect(directory.stderr).toBe(`api-lake catalog: the config ${dir} is a directory, not a file: pass --config FILE to api-lake (API_LAKE_CONFIG=FILE for cdk)\n`);
+  });
+
+  it('is a ConfigError whose message is that one line, with the file system error as its cause', () => {
+    const missing = join(tempDir(), 'missing.json');
+    const error = (() => {
+      try {
+        loadConfigFile(missing);
+      } catch (e) {
+        return e;
+      }
+    })() as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toBe(`no config file at ${missing}: check the path, or pass --config FILE to api-lake (API_LAKE_CONFIG=FILE for cdk)`);
+    expect(error.problems).toEqual([error.message]);
+    expect((error.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
+  });
+});
