@@ -1,8 +1,8 @@
-import { SnappyCompressor } from 'snappyjs/snappy_compressor.js';
 import type { ByteSink } from './byte-sink.js';
 import type { Dictionary } from './dictionary.js';
 import { PageHeader } from './format.js';
 import { bitWidthOf, writeHybrid } from './hybrid.js';
+import { snappyCompress } from './snappy.js';
 import { i32, writeStruct, type StructValue } from './thrift.js';
 import type { ParquetColumn, ParquetType, ParquetValue } from './types.js';
 
@@ -163,15 +163,10 @@ function writePlainString(out: ByteSink, value: string): void {
 }
 
 
-/** Reused between pages: the Snappy-compressed body of the page being written. */
-let compressedPage = new Uint8Array(0);
-
 /** Compresses a page body with Snappy and writes its header (`header` with the sizes filled in) and the compressed bytes. */
 export function writePage(sink: ByteSink, body: ByteSink, header: PageHeaderFields, sizes: { compressed: number; uncompressed: number }): void {
   const raw = body.contents();
-  const compressor = new SnappyCompressor(raw);
-  if (compressedPage.length < compressor.maxCompressedLength()) compressedPage = new Uint8Array(compressor.maxCompressedLength());
-  const compressed = compressedPage.subarray(0, compressor.compressToBuffer(compressedPage));
+  const compressed = snappyCompress(raw);
   const at = sink.length;
   writeStruct(sink, { type: PageHeader, fields: { ...header, uncompressed_page_size: i32(raw.length), compressed_page_size: i32(compressed.length) } });
   const headerBytes = sink.length - at;
