@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FsTableCatalog } from '../../src/adapters/local/fs-catalog.js';
@@ -8,6 +5,7 @@ import { catalogColumnsFor, CATALOG_SYNC_ATTEMPTS, syncCatalog } from '../../src
 import { CatalogConflictError } from '../../src/core/errors.js';
 import type { CatalogColumn, TableCatalog } from '../../src/core/ports.js';
 import type { TableSchema } from '../../src/core/table-schema.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const LINEAGE: CatalogColumn[] = [
   { name: 'lake_scheduled_hour', type: 'timestamp' },
@@ -20,7 +18,7 @@ const schemaOf = (columns: Record<string, string>): TableSchema => ({
   columns: Object.fromEntries(Object.entries(columns).map(([name, type]) => [name, { type, since: '2026-11-25T18:00:00.000Z' }])),
 });
 const definition = { Name: 't', StorageDescriptor: { Columns: LINEAGE.map((c) => ({ Name: c.name, Type: c.type })), Location: 's3://b/t/' }, PartitionKeys: [{ Name: 'dt', Type: 'string' }] };
-const fsCatalog = () => new FsTableCatalog(mkdtempSync(join(tmpdir(), 'api-lake-catalog-')), 'db', 't', definition);
+const fsCatalog = () => new FsTableCatalog(tempDir('api-lake-catalog-'), 'db', 't', definition);
 
 describe('catalogColumnsFor', () => {
   it('adds the schema columns the table lacks before the lineage columns, and keeps every column it has', () => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
@@ -11,8 +10,9 @@ import { encodeHour } from '../../src/core/steps/transform.js';
 import { reconcileSchema } from '../../src/core/table-schema.js';
 import { readParquet } from '../helpers/duckdb.js';
 import { PAGE, parquetPages } from '../helpers/parquet-pages.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'api-lake-types-'));
+const dir = tempDir('api-lake-types-');
 const hour = scheduledHour('2026-11-25T18:00:00Z');
 const source = (columns: Record<string, ColumnType> = {}) =>
   parseConfig({ source: { name: 't', url: 'https://x.example/a', auth: { in: 'none' }, columns }, table: 't', schedule: 'rate(1 hour)' }).source;

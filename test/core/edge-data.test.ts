@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config.js';
@@ -7,6 +6,7 @@ import { SchemaError } from '../../src/core/errors.js';
 import { scheduledHour } from '../../src/core/layout.js';
 import { encodeHour } from '../../src/core/steps/transform.js';
 import { readParquet } from '../helpers/duckdb.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const source = (columns: Record<string, string> = {}) =>
   parseConfig({ source: { name: 'edge', url: 'https://x.example/a', auth: { in: 'none' }, columns }, table: 'edge', schedule: 'rate(1 hour)' }).source;
@@ -15,7 +15,7 @@ const source = (columns: Record<string, string> = {}) =>
 async function roundTrip(records: unknown, sql = 'SELECT * EXCLUDE (lake_scheduled_hour, lake_ingested_at, lake_raw_key, lake_current_data) FROM t', columns: Record<string, string> = {}) {
   const body = new TextEncoder().encode(typeof records === 'string' ? records : JSON.stringify(records));
   const encoded = encodeHour([{ key: 'edge/raw.json', body }], { source: source(columns), table: 'edge', hour: scheduledHour('2026-11-25T18:00:00Z'), ingestedAt: 0 });
-  const file = join(mkdtempSync(join(tmpdir(), 'api-lake-edge-')), 'out.parquet');
+  const file = join(tempDir('api-lake-edge-'), 'out.parquet');
   writeFileSync(file, encoded!.body);
   return readParquet(file, sql);
 }

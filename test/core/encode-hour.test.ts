@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { ROW_GROUP_ROWS } from '../../src/parquet/index.js';
 import { cellsOf, columnsOf } from '../helpers/columns.js';
 import { encodeHour } from '../../src/core/steps/transform.js';
 import { readParquet } from '../helpers/duckdb.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const bytesOf = (text: string | Uint8Array) => (typeof text === 'string' ? new TextEncoder().encode(text) : text);
 /** The columns through the JSON reader, or null when it hands the response back to JSON.parse. */
@@ -154,7 +154,7 @@ describe('the transform on a large response', () => {
     // A key that starts with a digit sends the whole response through JSON.parse.
     const general = encode(JSON.stringify([{ '0': null }, ...records]), '');
     expect(general.columns).toEqual(['c_0 string', ...direct.columns]);
-    const dir = mkdtempSync(join(tmpdir(), 'api-lake-json-'));
+    const dir = tempDir('api-lake-json-');
     writeFileSync(join(dir, 'direct.parquet'), direct.body);
     writeFileSync(join(dir, 'general.parquet'), general.body);
     const digest =
@@ -164,7 +164,7 @@ describe('the transform on a large response', () => {
 
   it('keeps records that have no fields at all, as rows of lineage only', async () => {
     const out = encode('[{}, {"empty": {}}, {}]', '');
-    const dir = mkdtempSync(join(tmpdir(), 'api-lake-json-'));
+    const dir = tempDir('api-lake-json-');
     writeFileSync(join(dir, 'empty.parquet'), out.body);
     expect(out.records).toBe(3);
     expect((await readParquet(join(dir, 'empty.parquet'), 'SELECT count(*) AS rows, count(lake_raw_key) AS keys FROM t')).rows).toEqual([{ rows: '3', keys: '3' }]);
@@ -172,7 +172,7 @@ describe('the transform on a large response', () => {
 
   it('names the raw object of every record, page by page, on both paths', async () => {
     const source = parseConfig({ source: { name: 's', url: 'https://x.example/a', auth: { in: 'none' } }, table: 't', schedule: 'rate(1 hour)' }).source;
-    const dir = mkdtempSync(join(tmpdir(), 'api-lake-json-'));
+    const dir = tempDir('api-lake-json-');
     for (const odd of ['', '"1":0,']) {
       const pages = [
         { key: 'raw/p1.json', body: bytes(`[{${odd}"n":1},{"n":2}]`) },
@@ -203,7 +203,7 @@ describe('a large hour, a row group at a time', () => {
   const records = (from: number, to: number, make: (i: number) => object = (i) => ({ n: i, s: `s${i % 7}` })) =>
     JSON.stringify(Array.from({ length: to - from }, (_, k) => make(from + k)));
   const saved = (body: Uint8Array) => {
-    const file = join(mkdtempSync(join(tmpdir(), 'api-lake-groups-')), 'out.parquet');
+    const file = join(tempDir('api-lake-groups-'), 'out.parquet');
     writeFileSync(file, body);
     return file;
   };

@@ -1,11 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FsObjectStore } from '../../src/adapters/local/fs-store.js';
 import { parseConfig } from '../../src/core/config.js';
 import type { HttpClient } from '../../src/core/ports.js';
 import { pageBudgetMs, runFetchStep, type FetchOutput } from '../../src/core/steps/fetch.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const BASE = 'https://api.example.com/v1/items';
 const source = (fields: Record<string, unknown> = {}) =>
@@ -27,7 +25,7 @@ function pagedApi(pages: number) {
 }
 const deps = (s: ReturnType<typeof source>, http: HttpClient, extra: Record<string, unknown> = {}) => ({
   source: s,
-  raw: new FsObjectStore(mkdtempSync(join(tmpdir(), 'api-lake-chain-'))),
+  raw: new FsObjectStore(tempDir('api-lake-chain-')),
   secrets: { getApiKey: async () => 'KEY' },
   http,
   now: () => Date.parse('2026-11-25T18:05:00Z'),

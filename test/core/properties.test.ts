@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { InvalidResponseError, SchemaError } from '../../src/core/errors.js';
 import { scheduledHour } from '../../src/core/layout.js';
 import { encodeHour } from '../../src/core/steps/transform.js';
 import { readParquet } from '../helpers/duckdb.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const source = parseConfig({ source: { name: 'prop', url: 'https://x.example/a', auth: { in: 'none' } }, table: 'prop', schedule: 'rate(1 hour)' }).source;
 const hour = scheduledHour('2026-11-25T18:00:00Z');
@@ -70,7 +70,7 @@ describe('flattening and type mapping, for any record set', () => {
             expect(() => encode(records)).toThrow(SchemaError);
             return;
           }
-          const file = join(mkdtempSync(join(tmpdir(), 'api-lake-prop-')), 'p.parquet');
+          const file = join(tempDir('api-lake-prop-'), 'p.parquet');
           writeFileSync(file, encode(records)!.body);
           const { rows } = await readParquet(file);
           expect(rows).toHaveLength(records.length);

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FsObjectStore } from '../../src/adapters/local/fs-store.js';
@@ -11,6 +10,7 @@ import { failureOf } from '../helpers/errors.js';
 import { runFetchStep } from '../../src/core/steps/fetch.js';
 import { runTransformStep } from '../../src/core/steps/transform.js';
 import { readParquet } from '../helpers/duckdb.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const KEY = 'recognisable-KEY-7f3a9';
 const FIXTURE = readFileSync(new URL('../fixtures/weatherapi-current.json', import.meta.url));
@@ -27,7 +27,7 @@ const config = parseConfig({
 });
 
 function lake() {
-  const root = mkdtempSync(join(tmpdir(), 'api-lake-steps-'));
+  const root = tempDir('api-lake-steps-');
   const lines: string[] = [];
   const logger: StepLogger = { info: (m, f) => lines.push(JSON.stringify({ m, ...f })) };
   return { root, raw: new FsObjectStore(join(root, 'raw')), curated: new FsObjectStore(join(root, 'curated')), lines, logger };

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -11,6 +10,7 @@ import { UsageError } from '../../src/cli/args.js';
 import { startDemoApi } from '../../src/demo/weather-api.js';
 import { PROJECT_ROOT, runNode } from '../helpers/node-process.js';
 import { RECOGNISABLE_KEY, tempLake } from '../helpers/twin.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 
 /** Runs the real `api-lake` entry point in a child process. */
@@ -18,7 +18,7 @@ const cli = (args: string[], env: Record<string, string> = {}) => runNode([join(
 
 describe('api-lake CLI', () => {
   it('exits 2 with a message naming the problem for bad arguments and bad config', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'api-lake-cli-'));
+    const dir = tempDir('api-lake-cli-');
     const badConfig = join(dir, 'bad.json');
     writeFileSync(badConfig, JSON.stringify({ source: { name: 'x', url: 'http://example.com', auth: { in: 'query', name: 'key' } }, table: 't', schedule: 'hourly' }));
     const [hour, flag, config, url, unknown] = await Promise.all([
@@ -210,7 +210,7 @@ describe('api-lake destroy', () => {
   it('destroys the stack and the secret of the config it is given, and only those', async () => {
     // Prepare: two deployments' configs, and both secrets stored
     const { sm, client } = await secretsManager();
-    const dir = mkdtempSync(join(tmpdir(), 'api-lake-destroy-'));
+    const dir = tempDir('api-lake-destroy-');
     const pollen = join(dir, 'pollen.json');
     const base = JSON.parse(readFileSync(join(PROJECT_ROOT, 'api-lake.config.json'), 'utf8'));
     writeFileSync(pollen, JSON.stringify({ ...base, stackName: 'ApiLakePollen', source: { ...base.source, name: 'pollen' }, table: 'pollen' }));

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -18,6 +17,7 @@ import { startControlPlane } from '../helpers/aws-stand-ins.js';
 import { startS3Server } from '../helpers/s3-server.js';
 import { projectConfig } from '../helpers/synth.js';
 import { clockOf, filesUnder, localStack, runAgainstDemo, synthesizer, tempLake } from '../helpers/twin.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 beforeAll(() => {
   localStack();
@@ -26,7 +26,7 @@ beforeAll(() => {
 /** A config file like the project's, with `patch` applied to the source, pointed at a port nothing listens on: a call to the API would fail. */
 function configFile(patch: Record<string, unknown> = {}): string {
   const base = projectConfig();
-  const file = join(mkdtempSync(join(tmpdir(), 'api-lake-reprocess-')), 'config.json');
+  const file = join(tempDir('api-lake-reprocess-'), 'config.json');
   writeFileSync(file, JSON.stringify({ ...base, source: { ...base.source, url: 'http://127.0.0.1:9/v1/current.json', ...patch } }));
   return file;
 }

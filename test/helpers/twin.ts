@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, type PipelineConfig } from '../../src/core/config.js';
 import { scheduledHour } from '../../src/core/layout.js';
@@ -11,6 +10,7 @@ import { runHour, type ProgressEvent, type RunResult } from '../../src/cli/twin/
 import type { InjectedFaults } from '../../src/cli/twin/local-lambda.js';
 import { startDemoApi, type DemoApiOptions } from '../../src/demo/weather-api.js';
 import { projectConfig } from './synth.js';
+import { tempDir } from './temp-dirs.js';
 
 /** The clock of a run of `hour` as the schedule starts it: a few minutes into the hour. */
 export const clockOf = (hour: { iso: string }) => () => Date.parse(hour.iso) + 3 * 60_000;
@@ -46,8 +46,9 @@ export function stateOf(name: string, of: AmazonStatesDefinition = definition())
   return found;
 }
 
+/** An empty lake directory, removed after the test file. */
 export function tempLake(): string {
-  return mkdtempSync(join(tmpdir(), 'api-lake-e2e-'));
+  return tempDir('api-lake-e2e-');
 }
 
 export interface TwinRun extends RunResult {

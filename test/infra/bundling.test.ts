@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -8,9 +7,10 @@ import { handlerBuildOptions } from '../../infra/bundling.js';
 import { LOCAL_REGION } from '../../src/cli/twin/local-stack.js';
 import { functionOf } from '../../src/cli/twin/local-tasks.js';
 import { localStack } from '../helpers/twin.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 // Outside the project: the bundle must load without node_modules.
-const OUT = mkdtempSync(join(tmpdir(), 'api-lake-bundle-'));
+const OUT = tempDir('api-lake-bundle-');
 
 describe('handler bundles, built as the stack builds them', () => {
   for (const handler of ['fetch', 'transform']) {

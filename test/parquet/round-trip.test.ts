@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parquetReadObjects } from 'hyparquet';
@@ -7,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { PAGE_BYTES, ParquetFileWriter, ROW_GROUP_ROWS, type ParquetColumn, type ParquetType, type ParquetValue } from '../../src/parquet/index.js';
 import { readParquet } from '../helpers/duckdb.js';
 import { ENCODING, PAGE, parquetPages } from '../helpers/parquet-pages.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'api-lake-parquet-'));
+const dir = tempDir('api-lake-parquet-');
 let files = 0;
 const column = (name: string, type: ParquetType, values: ParquetColumn['values'], list = false): ParquetColumn => ({ name, type, list, values });
 const written = (columns: ParquetColumn[]) => {
