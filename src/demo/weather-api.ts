@@ -75,6 +75,10 @@ export async function startDemoApi(options: DemoApiOptions = {}, port = 0, host 
     };
     const error = (e: { status: number; code: number; message: string }, headers: Record<string, string> = {}) =>
       send(e.status, JSON.stringify({ error: { code: e.code, message: e.message } }), headers);
+    /** An answer whose 200 body is cut in half under --malformed (every endpoint alike). */
+    const answer = (status: number, body: string, headers: Record<string, string> = {}) =>
+      send(status, status === 200 && options.malformed ? body.slice(0, Math.floor(body.length / 2)) : body, headers);
+    const ok = (body: string) => answer(200, body);
     const unavailable = () =>
       send(options.status && options.status !== 200 ? options.status : 503, JSON.stringify({ error: { code: 9999, message: 'Service temporarily unavailable.' } }), options.retryAfter ? { 'retry-after': options.retryAfter } : {});
 
@@ -92,14 +96,13 @@ export async function startDemoApi(options: DemoApiOptions = {}, port = 0, host 
     if (url.searchParams.get('key') !== key) return error(ERRORS.invalidKey);
     const q = url.searchParams.get('q');
     if (options.body !== undefined) return send(200, options.body, { 'content-type': options.body.startsWith('<') ? 'text/html' : 'application/json' });
-    if (answerEvents(url, req.headers.host ?? 'demo', now(), send)) return;
+    if (answerEvents(url, req.headers.host ?? 'demo', now(), answer)) return;
     // Fan-out values that fail: a location WeatherAPI.com does not know, and one whose server is down.
     if (q === 'Atlantis') return error({ status: 400, code: 1006, message: "No location found matching parameter 'q'" });
     if (q === 'Down-Town') return unavailable();
     if (url.pathname === '/v1/current.json') {
       if (!q) return error(ERRORS.missingQ);
-      const body = JSON.stringify(currentWeather(q, now()), null, 1);
-      return send(200, options.malformed ? body.slice(0, Math.floor(body.length / 2)) : body);
+      return ok(JSON.stringify(currentWeather(q, now()), null, 1));
     }
     if (url.pathname === '/v1/history.json') {
       // WeatherAPI.com's history: `dt` (a date) and `hour` (0-23) ask for one hour of the past.
@@ -111,18 +114,24 @@ export async function startDemoApi(options: DemoApiOptions = {}, port = 0, host 
         return error({ status: 400, code: 1005, message: "API request url is invalid: give dt=YYYY-MM-DD and hour=0..23." });
       }
       if (at > now()) return error({ status: 400, code: 1008, message: 'History is not available for a future date.' });
-      return send(200, JSON.stringify(historyHour(q, at)));
+      return ok(JSON.stringify(historyHour(q, at)));
     }
     if (url.pathname === '/v1/bulk.json') {
       const n = Math.min(Number(url.searchParams.get('n') ?? 100), 1_000_000);
       const hour = now();
       const bulk = Array.from({ length: n }, (_, i) => ({ query: { custom_id: `loc-${i}`, q: `${-37 - i / 1000},${145 + i / 1000}`, ...currentWeather(`loc-${i}`, hour) } }));
-      return send(200, JSON.stringify({ bulk }));
+      return ok(JSON.stringify({ bulk }));
     }
     return error({ status: 400, code: 1005, message: 'API request url is invalid.' });
   }
 
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const address = server.address() as AddressInfo;
   return {
     url: `http://${host}:${address.port}`,

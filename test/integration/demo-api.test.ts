@@ -61,6 +61,19 @@ describe('demo API (WeatherAPI.com look-alike)', () => {
     const truncated = await get(`${api.url}/v1/current.json?key=k1&q=1,2`);
     expect(truncated.status).toBe(200);
     expect(() => JSON.parse(truncated.text)).toThrow();
+    // Every endpoint's 200 is cut, so a history, bulk or paged source can be tried against a broken body too.
+    const past = new Date(Date.now() - 86_400_000).toISOString();
+    for (const path of [
+      `/v1/history.json?key=k1&q=1,2&dt=${past.slice(0, 10)}&hour=3`,
+      '/v1/bulk.json?key=k1&n=3',
+      `/v1/events/cursor?key=k1&since=${past.slice(0, 13)}:00:00Z&until=${past.slice(0, 13)}:59:59Z`,
+    ]) {
+      const cut = await get(`${api.url}${path}`);
+      expect(cut.status, path).toBe(200);
+      expect(() => JSON.parse(cut.text), path).toThrow();
+    }
+    await api.close();
+    api = await startDemoApi({ key: 'k1' });
     const bulk = JSON.parse((await get(`${api.url}/v1/bulk.json?key=k1&n=250`)).text);
     expect(bulk.bulk).toHaveLength(250);
   });

@@ -1,9 +1,12 @@
 import { startDemoApi, DEMO_API_KEY } from '../../demo/weather-api.js';
-import { numberOption, parse } from '../args.js';
+import { numberOption, parse, UsageError } from '../args.js';
 
 export const DEMO_API_USAGE = `Usage: api-lake demo-api [--port N] [--key KEY] [faults]
-  A local WeatherAPI.com look-alike on 127.0.0.1: GET /v1/current.json?key=KEY&q=LAT,LON
-  and GET /v1/bulk.json?key=KEY&n=N ({"bulk": [N records]}). Runs until Ctrl-C.
+  A local WeatherAPI.com look-alike on 127.0.0.1. Runs until Ctrl-C.
+    GET /v1/current.json?key=KEY&q=LAT,LON                         now
+    GET /v1/history.json?key=KEY&q=LAT,LON&dt=YYYY-MM-DD&hour=H    a past hour
+    GET /v1/bulk.json?key=KEY&n=N                                  {"bulk": [N records]}
+    GET /v1/events/{cursor,offset,page,link,next}?key=KEY&since=ISO&until=ISO   a paged event feed
   --port N              port (default 8787; 0 picks a free one)
   --key KEY             the accepted key (default ${DEMO_API_KEY})
   Faults:
@@ -12,7 +15,7 @@ export const DEMO_API_USAGE = `Usage: api-lake demo-api [--port N] [--key KEY] [
   --latency-ms N        wait N ms before each answer
   --status CODE         answer every call with this HTTP status
   --retry-after VALUE   send Retry-After: VALUE with 429/503 answers
-  --malformed           answer 200 with a truncated JSON body`;
+  --malformed           answer 200 with a truncated JSON body (every endpoint)`;
 
 export async function demoApiCommand(argv: string[], out = process.stdout): Promise<number> {
   const { values } = parse(
@@ -29,6 +32,7 @@ export async function demoApiCommand(argv: string[], out = process.stdout): Prom
     },
     DEMO_API_USAGE,
   );
+  const port = numberOption(values.port, 'port', DEMO_API_USAGE, { max: 65535 });
   const api = await startDemoApi(
     {
       key: values.key,
@@ -39,8 +43,12 @@ export async function demoApiCommand(argv: string[], out = process.stdout): Prom
       retryAfter: values['retry-after'],
       malformed: values.malformed,
     },
-    numberOption(values.port, 'port', DEMO_API_USAGE, { max: 65535 }),
-  );
+    port,
+  ).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw new UsageError(`port ${port} on 127.0.0.1 is in use (another demo-api?): stop what holds it, or choose another with --port N (0 picks a free one)`);
+    if (error.code === 'EACCES') throw new UsageError(`port ${port} needs privileges this user lacks: choose one above 1023 with --port N (0 picks a free one)`);
+    throw error;
+  });
   out.write(`demo API listening on ${api.url}\n  try: curl '${api.url}/v1/current.json?key=${values.key ?? DEMO_API_KEY}&q=-37.5,145.7'\n`);
   out.write(`  run the pipeline against it: API_LAKE_API_KEY=${values.key ?? DEMO_API_KEY} npx api-lake run --api-url ${api.url}/v1/current.json\n`);
   await new Promise<void>((resolve) => {
