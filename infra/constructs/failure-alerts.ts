@@ -62,8 +62,10 @@ export class FailureAlerts extends Construct {
     subscription.cfnOptions.condition = hasEmail;
   }
 
-  /** Alarms on executions failed, timed out and aborted: they catch even a failure the notify path could not report. */
-  /** Alarms on a state machine's failed, timed-out and aborted executions; `prefix` tells the alarms of several apart. */
+  /**
+   * Alarms on a state machine's failed, timed-out and aborted executions: they catch even a failure the notify path
+   * could not report. `prefix` tells the alarms of several state machines apart.
+   */
   alarmOnExecutions(stateMachine: sfn.StateMachine, prefix = ''): cloudwatch.Alarm[] {
     const metrics: Record<string, cloudwatch.Metric> = {
       ExecutionsFailed: stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),

@@ -1,6 +1,9 @@
 import type { PipelineConfig } from '../core/config.js';
 import { asksForTheHour } from '../core/hour-template.js';
-import type { Hour } from '../core/layout.js';
+import { curatedObjectKey, rawHourPrefix, type Hour } from '../core/layout.js';
+import { FsObjectStore } from '../adapters/local/fs-store.js';
+import type { LakePaths } from '../adapters/local/lake-paths.js';
+import { executionsOf, stillRunning } from './twin/execution-log.js';
 
 /** What an hour of a pipeline is, by what the lake and the executions hold. */
 export type HourState = 'loaded' | 'skipped' | 'failed' | 'raw-only' | 'running' | 'missing';
@@ -39,17 +42,31 @@ export function stateOf(e: HourEvidence): HourStatus {
   const hour = e.hour.iso.replace('.000Z', 'Z');
   const x = e.execution;
   const why = (x?: HourEvidence['execution']) => [x?.step, x?.error].filter(Boolean).join(' ') + (x?.cause ? `: ${oneLine(x.cause)}` : '');
-  if (x && !x.stale) {
+  // An aborted execution (Ctrl-C, StopExecution) ended wherever it was: what the zones hold tells how far it got.
+  const interrupted = x?.stale === true || x?.status === 'ABORTED';
+  if (x && !interrupted) {
     if (x.status === 'RUNNING') return { hour, state: 'running', records: null, reason: null };
     if (x.status === 'SKIPPED') return { hour, state: 'skipped', records: null, reason: why(x) || 'the API stayed unavailable' };
-    if (x.status === 'FAILED' || x.status === 'TIMED_OUT' || x.status === 'ABORTED') {
+    if (x.status === 'FAILED' || x.status === 'TIMED_OUT') {
       return { hour, state: 'failed', records: null, reason: why(x) || x.status };
     }
     return { hour, state: 'loaded', records: e.curated?.records ?? x.records ?? 0, reason: null };
   }
   if (e.curated) return { hour, state: 'loaded', records: e.curated.records, reason: null };
-  if (e.raw) return { hour, state: 'raw-only', records: null, reason: x?.stale ? 'its run was interrupted before the Parquet was written' : 'raw stored, no Parquet' };
-  return { hour, state: 'missing', records: null, reason: x?.stale ? 'its run was interrupted before anything was stored' : 'no run, no data' };
+  if (e.raw) return { hour, state: 'raw-only', records: null, reason: interrupted ? 'its run was interrupted before the Parquet was written' : 'raw stored, no Parquet' };
+  return { hour, state: 'missing', records: null, reason: interrupted ? 'its run was interrupted before anything was stored' : 'no run, no data' };
+}
+
+/** What the twin's lake knows of one hour: its latest execution, its raw objects, its curated object. */
+export async function localHourEvidence(config: PipelineConfig, paths: LakePaths, hour: Hour, stores = { raw: new FsObjectStore(paths.raw), curated: new FsObjectStore(paths.curated) }): Promise<HourEvidence> {
+  const latest = executionsOf(paths.executions, config.name, hour).at(-1);
+  const meta = await stores.curated.head(curatedObjectKey(config.table, hour));
+  return {
+    hour,
+    execution: latest && { ...latest, stale: latest.status === 'RUNNING' && !stillRunning(latest) },
+    raw: (await stores.raw.list(rawHourPrefix(config.source.name, hour))).length > 0,
+    curated: meta && { records: meta.records === undefined ? null : Number(meta.records) },
+  };
 }
 
 /** The command that would mend a non-loaded hour, or undefined. */

@@ -29,12 +29,12 @@ export function requestUrl(source: SourceConfig, hour: Hour, extra: Readonly<Rec
 }
 
 /** A keyless URL as the request to send: the headers, and the key where `auth` puts it. */
-export function authorize(keylessUrl: string, source: SourceConfig, apiKey: string | undefined, hour: Hour): HttpRequest {
+export function authorize(keylessUrl: string, source: SourceConfig, apiKey: string | undefined, hour: Hour, keyHint = 'store one with `npx api-lake set-key`'): HttpRequest {
   const url = new URL(keylessUrl);
   const headers: Record<string, string> = { accept: 'application/json' };
   for (const [name, value] of Object.entries(source.headers)) headers[name] = expandHour(value, hour);
   const needsKey = source.auth.in !== 'none';
-  if (needsKey && !apiKey) throw new ApiAuthError(`no API key is set for source "${source.name}": run \`npx api-lake set-key\``);
+  if (needsKey && !apiKey) throw new ApiAuthError(`no API key is set for source "${source.name}": ${keyHint}`);
   if (source.auth.in === 'query') url.searchParams.set(source.auth.name, apiKey!);
   if (source.auth.in === 'header') headers[source.auth.name] = apiKey!;
   if (source.auth.in === 'bearer') headers.authorization = `Bearer ${apiKey}`;
@@ -56,6 +56,8 @@ export interface CallSourceDeps {
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
   readonly log?: (message: string, fields: Record<string, unknown>) => void;
+  /** How to give a valid key where this runs (the SecretStore's keyHint), for a refused key. */
+  readonly keyHint?: string;
 }
 
 /**
@@ -90,7 +92,7 @@ export async function callSource(request: HttpRequest, apiKey: string | undefine
     }
     if (status === 401 || status === 403) {
       throw new ApiAuthError(
-        `the API refused the key (HTTP ${status}${detail ? `: ${detail}` : ''}). Check the key and store a valid one with \`npx api-lake set-key\``,
+        `the API refused the key (HTTP ${status}${detail ? `: ${detail}` : ''}). Check the key and ${deps.keyHint ?? 'store a valid one with `npx api-lake set-key`'}`,
       );
     }
     if (status >= 300 && status < 400) {
@@ -120,8 +122,24 @@ function classifyTransportError(error: unknown, safeUrl: string, apiKey: string 
   if (err.name === 'TimeoutError' || err.name === 'AbortError') {
     return new ApiUnavailableError(`${safeUrl} did not answer within the request timeout`, {}, { cause: error });
   }
-  const reason = err.cause?.code ?? err.cause?.message ?? err.message ?? String(error);
-  return new ApiUnavailableError(`${safeUrl} could not be reached: ${redact(String(reason), [apiKey])}`, {}, { cause: error });
+  return new ApiUnavailableError(`${safeUrl} could not be reached: ${redact(transportReason(err, safeUrl), [apiKey])}`, {}, { cause: error });
+}
+
+/**
+ * What stopped the connection, as an operator looks it up: the system error with its address
+ * (`ECONNREFUSED 127.0.0.1:8080`, `ENOTFOUND api.example.com`), or fetch's own refusal.
+ */
+function transportReason(err: { message?: string; cause?: { code?: string; message?: string } }, safeUrl: string): string {
+  const { code, message } = err.cause ?? {};
+  if (code) {
+    const at = message?.indexOf(code) ?? -1;
+    return at >= 0 ? message!.slice(at) : code;
+  }
+  if (message === 'bad port') {
+    const port = /^[a-z]+:\/\/[^/]*:(\d+)/i.exec(safeUrl)?.[1];
+    return `bad port: fetch never connects to port ${port ?? 'of this URL'} (a port browsers block), use another one`;
+  }
+  return message ?? err.message ?? 'unknown transport error';
 }
 
 function bodySnippet(body: Uint8Array): string {

@@ -72,6 +72,8 @@ export interface TableCatalog {
 /** Reads the API key of a source. */
 export interface SecretStore {
   getApiKey(options?: CallOptions): Promise<string>;
+  /** How an operator gives this store a valid key, for the message when the API refuses one (`store a valid one with ...`). */
+  readonly keyHint: string;
 }
 
 /* The HTTP port of the Fetch step (the API call). */

@@ -104,12 +104,12 @@ describe('every command documents what it accepts', () => {
     }
   });
 
-  it('backfill takes the run options but --hour, and --from and --to', async () => {
+  it('backfill takes the run options but --hour, and --from, --to and --fail-on-skip', async () => {
     await inProcess(['run', '--zz']);
     const run = Object.keys(parsed.pop()!.options);
     await inProcess(['backfill', '--zz']);
     const backfill = Object.keys(parsed.pop()!.options);
-    expect(backfill.sort()).toEqual([...run.filter((name) => name !== 'hour'), 'from', 'to'].sort());
+    expect(backfill.sort()).toEqual([...run.filter((name) => name !== 'hour'), 'from', 'to', 'fail-on-skip'].sort());
   });
 });
 

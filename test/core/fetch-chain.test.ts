@@ -1,3 +1,4 @@
+import { EnvSecretStore } from '../../src/adapters/local/env-secret.js';
 import { describe, expect, it } from 'vitest';
 import { FsObjectStore } from '../../src/adapters/local/fs-store.js';
 import { parseConfig } from '../../src/core/config.js';
@@ -26,7 +27,7 @@ function pagedApi(pages: number) {
 const deps = (s: ReturnType<typeof source>, http: HttpClient, extra: Record<string, unknown> = {}) => ({
   source: s,
   raw: new FsObjectStore(tempDir('api-lake-chain-')),
-  secrets: { getApiKey: async () => 'KEY' },
+  secrets: new EnvSecretStore({}, 'KEY'),
   http,
   now: () => Date.parse('2026-11-25T18:05:00Z'),
   sleep: async () => {},

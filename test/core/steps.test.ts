@@ -1,3 +1,4 @@
+import { EnvSecretStore } from '../../src/adapters/local/env-secret.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,7 +55,7 @@ describe('fetch step', () => {
     // Act
     const out = await runFetchStep(
       { time: '2026-11-25T18:00:00Z' },
-      { source: config.source, raw: l.raw, secrets: { getApiKey: async () => KEY }, http: answer(200, FIXTURE), now: () => now, sleep: async () => {}, logger: l.logger },
+      { source: config.source, raw: l.raw, secrets: new EnvSecretStore({}, KEY), http: answer(200, FIXTURE), now: () => now, sleep: async () => {}, logger: l.logger },
     );
     // Assess
     expect(out).toEqual({
@@ -79,7 +80,7 @@ describe('fetch step', () => {
 
   it('stores nothing when the API answers with an error', async () => {
     const l = lake();
-    const deps = { source: config.source, raw: l.raw, secrets: { getApiKey: async () => KEY }, now: () => Date.parse('2026-11-25T18:03:00Z'), sleep: async () => {}, logger: l.logger };
+    const deps = { source: config.source, raw: l.raw, secrets: new EnvSecretStore({}, KEY), now: () => Date.parse('2026-11-25T18:03:00Z'), sleep: async () => {}, logger: l.logger };
     await expect(runFetchStep({ time: '2026-11-25T18:00:00Z' }, { ...deps, http: answer(401, '{"error":{"code":2006}}') })).rejects.toThrow(/refused the key/);
     await expect(runFetchStep({ time: '2026-11-25T18:00:00Z' }, { ...deps, http: answer(503, 'busy') })).rejects.toThrow(/HTTP 503/);
     expect(allFiles(l.root)).toEqual([]);
@@ -92,7 +93,7 @@ describe("S3's limits on a PUT", () => {
     const long = parseConfig({ ...config, source: { ...config.source, params: { q: 'x'.repeat(3000) } } });
     const out = await runFetchStep(
       { time: '2026-11-25T18:00:00Z' },
-      { source: long.source, raw: l.raw, secrets: { getApiKey: async () => KEY }, http: answer(200, FIXTURE), now: () => Date.parse('2026-11-25T18:03:00Z'), sleep: async () => {}, logger: l.logger },
+      { source: long.source, raw: l.raw, secrets: new EnvSecretStore({}, KEY), http: answer(200, FIXTURE), now: () => Date.parse('2026-11-25T18:03:00Z'), sleep: async () => {}, logger: l.logger },
     );
     const { metadata } = await l.raw.get(out.firstKey);
     expect(metadataBytes(metadata)).toBeLessThanOrEqual(STORE_LIMITS.metadataBytes);

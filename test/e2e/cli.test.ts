@@ -47,7 +47,10 @@ describe('api-lake CLI', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Status: SUCCEEDED');
     expect(run.stdout).toContain('weather/dt=2026-11-25/hour=18/weather_20261125T18Z.parquet');
-    expect(run.stdout).toMatch(/> Fetch\n\s+< Fetch ok \(\d+ ms, attempt 1\)/);
+    expect(run.stdout).toMatch(/> Fetch\n\s+< Fetch ok \(\d+ ms\)/);
+    // States that call nothing end as they start: no '< Succeeded ok' line.
+    expect(run.stdout).toContain('  > Succeeded\n');
+    expect(run.stdout).not.toMatch(/< (Succeeded|CheckInput|PlanRequests|MorePages)/);
     expect(run.stdout).toContain('Next: npx api-lake query');
     const [table, json, csv, bad] = await Promise.all([
       cli(['query', 'SELECT dt, hour, location_name FROM weather', '--lake', lake]),
@@ -55,7 +58,7 @@ describe('api-lake CLI', () => {
       cli(['query', 'SELECT dt, hour FROM weather', '--lake', lake, '--csv']),
       cli(['query', 'SELECT nope FROM weather', '--lake', lake]),
     ]);
-    expect(table.stdout).toMatch(/dt\s+\| hour \| location_name\n[-+]+\n2026-11-25 \| 18\s+\| Healesville\s*\n\(1 row\)/);
+    expect(table.stdout).toMatch(/dt\s+\| hour \| location_name\n[-+]+\n2026-11-25 \|   18 \| Healesville\s*\n\(1 row\)/);
     expect(JSON.parse(json.stdout)).toEqual([{ dt: '2026-11-25', hour: 18 }]); // hour is an int, as the Glue table has it
     expect(csv.stdout).toBe('dt,hour\n2026-11-25,18\n');
     expect(bad.code).toBe(2);
@@ -146,7 +149,7 @@ describe('api-lake CLI', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Status: SUCCEEDED');
     expect(run.stdout).toContain('Querying the curated lake with DuckDB');
-    expect(run.stdout).toMatch(new RegExp(`${now.slice(0, 10)} \\| ${Number(now.slice(11, 13))}\\s+\\| Healesville .*\\n\\(1 row\\)`));
+    expect(run.stdout).toMatch(new RegExp(`${now.slice(0, 10)} \\| +${Number(now.slice(11, 13))} \\| Healesville .*\\n\\(1 row\\)`));
   });
 
   it('run exits 1 after the notification when the key is refused; the key is in no output', async () => {
@@ -157,7 +160,11 @@ describe('api-lake CLI', () => {
       expect(run.code).toBe(1);
       expect(run.stdout).toContain('Status: FAILED');
       expect(run.stdout).toContain('ApiAuthError');
-      expect(run.stderr).toContain('notification (api-lake weather: pipeline FAILED)');
+      // The notification as the e-mail reads: subject, summary, the error with the twin's fix (not set-key, which writes to AWS).
+      expect(run.stderr).toContain('  ! api-lake weather: pipeline FAILED\n');
+      expect(run.stderr).toMatch(/error: Fetch ApiAuthError: the API refused the key \(HTTP 401: .*\)\. Check the key and set API_LAKE_API_KEY to a valid one/);
+      expect(run.stderr).not.toContain('\\"');
+      expect(run.stdout).not.toContain('Next: npx api-lake query');
       expect(run.stdout + run.stderr).not.toContain(RECOGNISABLE_KEY);
     } finally {
       await api.close();
@@ -169,8 +176,8 @@ describe('api-lake CLI', () => {
     const history = ['--config', 'examples/weather-history.json'];
     const run = await cli(['backfill', '--demo', '--fast', '--lake', lake, '--from', '2026-11-25T22Z', '--to', '2026-11-26T00:00Z', ...history]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/2026-11-25T22:00Z \| SUCCEEDED \| 1\s+\| weather_history\/dt=2026-11-25\/hour=22\//);
-    expect(run.stdout).toMatch(/2026-11-26T00:00Z \| SUCCEEDED \| 1\s+\| weather_history\/dt=2026-11-26\/hour=00\//);
+    expect(run.stdout).toMatch(/2026-11-25T22Z \| SUCCEEDED \| 1 +\| +\n2026-11-25T23Z \| SUCCEEDED \| 1 +\| +\n2026-11-26T00Z \| SUCCEEDED \| 1 +\| +\n/);
+    expect(run.stdout).toContain('3 hours: 3 loaded, 0 skipped, 0 failed\n');
     const rerun = await cli(['backfill', '--demo', '--fast', '--lake', lake, '--from', '2026-11-25T23:00Z', '--to', '2026-11-25T23:00Z', ...history]);
     expect(rerun.code).toBe(0);
     // Each hour holds the API's answer for that hour (the history endpoint), not today's.
@@ -273,11 +280,25 @@ describe('api-lake set-key', () => {
     expect(out.text()).toContain('Restored (it was scheduled for deletion) and updated secret api-lake/weather/api-key');
   });
 
-  it('says how to set up AWS when there are no credentials or no region', async () => {
-    const noCredentials = { send: async () => Promise.reject(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })) };
-    await expect(setKeyCommand([], { stdin: Readable.from(['k']), out: capture().stream, secrets: noCredentials as never })).rejects.toThrow(/no AWS credentials found: run `aws configure`/);
-    const noRegion = { send: async () => Promise.reject(new Error('Region is missing')) };
-    await expect(setKeyCommand([], { stdin: Readable.from(['k']), out: capture().stream, secrets: noRegion as never })).rejects.toThrow(/no AWS region: pass --region or set AWS_REGION/);
+  it('says how to set up AWS when there are no credentials or no region, before it reads the key', async () => {
+    const { sm } = await secretsManager();
+    // A stdin that records being read: the key must not be asked for when it could not be stored.
+    const untouched = () => {
+      const state = { read: false };
+      return { state, stdin: new Readable({ read() { state.read = true; this.push('k'); this.push(null); } }) };
+    };
+    const noCredentials = new SecretsManagerClient({
+      region: 'us-east-1',
+      endpoint: sm.endpoint,
+      credentials: async () => Promise.reject(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })),
+    });
+    const first = untouched();
+    await expect(setKeyCommand([], { stdin: first.stdin, out: capture().stream, secrets: noCredentials })).rejects.toThrow(/no AWS credentials found: run `aws configure`/);
+    const noRegion = new SecretsManagerClient({ endpoint: sm.endpoint, credentials: ADMIN, region: async (): Promise<string> => Promise.reject(new Error('Region is missing')) });
+    const second = untouched();
+    await expect(setKeyCommand([], { stdin: second.stdin, out: capture().stream, secrets: noRegion })).rejects.toThrow(/no AWS region: pass --region or set AWS_REGION/);
+    expect([first.state.read, second.state.read]).toEqual([false, false]);
+    expect(sm.state.calls).toEqual([]);
   });
 
   it('refuses an empty key or one with spaces, storing nothing', async () => {

@@ -60,7 +60,18 @@ export interface TwinRun extends RunResult {
 /** Runs one hour of the synthesized state machine against a demo API with the given faults. */
 export async function runAgainstDemo(
   faults: DemoApiOptions = {},
-  options: { lake?: string; hour?: string; input?: unknown; config?: (c: PipelineConfig) => PipelineConfig; stack?: LocalStack; inject?: InjectedFaults; now?: () => number; allowCurrentData?: boolean } = {},
+  options: {
+    lake?: string;
+    hour?: string;
+    input?: unknown;
+    config?: (c: PipelineConfig) => PipelineConfig;
+    stack?: LocalStack;
+    inject?: InjectedFaults;
+    now?: () => number;
+    allowCurrentData?: boolean;
+    /** Called with each progress event and an abort function: a test interrupts the run where it likes. */
+    interrupt?: (event: ProgressEvent) => boolean;
+  } = {},
 ): Promise<TwinRun> {
   const hour = scheduledHour(options.hour ?? '2026-11-25T18:00:00Z');
   const api = await startDemoApi({ key: RECOGNISABLE_KEY, now: () => Date.parse(hour.iso), ...faults });
@@ -69,8 +80,10 @@ export async function runAgainstDemo(
   const withUrl = parseConfig({ ...base, source: { ...base.source, url: `${api.url}/v1/current.json` } });
   const config = options.config ? options.config(withUrl) : withUrl;
   const progress: ProgressEvent[] = [];
+  const interrupt = new AbortController();
   try {
     const result = await runHour({
+      signal: interrupt.signal,
       config,
       stack: options.stack ?? localStack(),
       inject: options.inject,
@@ -82,7 +95,10 @@ export async function runAgainstDemo(
       fast: true,
       apiKey: RECOGNISABLE_KEY,
       input: options.input,
-      onProgress: (e) => progress.push(e),
+      onProgress: (e) => {
+        progress.push(e);
+        if (options.interrupt?.(e)) interrupt.abort();
+      },
     });
     return { ...result, lake, progress, apiCalls: api.calls() };
   } finally {

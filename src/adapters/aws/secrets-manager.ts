@@ -11,6 +11,7 @@ export const SECRET_CACHE_MAX_AGE_MS = 5 * 60 * 1000;
  */
 export class SecretsManagerStore implements SecretStore {
   private cached?: { value: string; at: number };
+  readonly keyHint = 'store a valid one with `npx api-lake set-key`';
 
   /** @param endpoint Secrets Manager's base URL (`secretsManagerEndpoint(region)`). */
   constructor(

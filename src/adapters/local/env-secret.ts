@@ -6,6 +6,8 @@ export const API_KEY_ENV = 'API_LAKE_API_KEY';
 
 /** The API key from a fixed value (the demo API) or the environment, read when asked. */
 export class EnvSecretStore implements SecretStore {
+  readonly keyHint = `set ${API_KEY_ENV} to a valid one (the local twin reads the key from there; \`npx api-lake set-key\` stores it on AWS)`;
+
   constructor(
     private readonly env: NodeJS.ProcessEnv = process.env,
     private readonly fixed?: string,

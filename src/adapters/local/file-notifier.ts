@@ -10,17 +10,31 @@ export interface Notification {
 
 /**
  * Writes each notification as JSON into `dir` (the lake's `_notifications/`, the local stand-in for the
- * SNS e-mail), named by time and outcome so they sort in order.
+ * SNS e-mail), named by the hour it concerns, its outcome and when it was sent, so they sort by hour:
+ * `2026-11-25T18Z-skipped-sent-2026-11-30T05-41-07-119Z.json`. A message without a scheduled hour
+ * (not JSON, or no `scheduledTime`) is named `unknown-hour-...`.
  */
 export async function writeNotification(dir: string, notification: Notification, at: Date): Promise<string> {
   await mkdir(dir, { recursive: true });
   let outcome = 'notification';
+  let hour = 'unknown-hour';
   try {
-    outcome = String((JSON.parse(notification.message) as { outcome?: string }).outcome ?? outcome).toLowerCase();
+    const message = JSON.parse(notification.message) as { outcome?: unknown; scheduledTime?: unknown };
+    if (typeof message.outcome === 'string' && /^[A-Za-z_]{1,40}$/.test(message.outcome)) outcome = message.outcome.toLowerCase();
+    if (typeof message.scheduledTime === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}/.test(message.scheduledTime)) hour = `${message.scheduledTime.slice(0, 13)}Z`;
   } catch {
     // a non-JSON message keeps the generic name
   }
-  const path = join(dir, `${at.toISOString().replace(/[:.]/g, '-')}-${outcome}-${Math.random().toString(36).slice(2, 6)}.json`);
-  await writeFile(path, JSON.stringify(notification, null, 2) + '\n');
-  return path;
+  const sent = at.toISOString().replace(/[:.]/g, '-');
+  const base = join(dir, `${hour}-${outcome}-sent-${sent}`);
+  // Two notifications of one hour in the same millisecond each keep their own file.
+  for (let n = 0; ; n++) {
+    const path = n === 0 ? `${base}.json` : `${base}-${n}.json`;
+    try {
+      await writeFile(path, JSON.stringify(notification, null, 2) + '\n', { flag: 'wx' });
+      return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
 }

@@ -17,3 +17,5 @@ export function lakePaths(lakeDir: string) {
     executions: join(root, '_executions'),
   };
 }
+
+export type LakePaths = ReturnType<typeof lakePaths>;

@@ -39,3 +39,16 @@ export async function withAwsSetup<T>(run: () => Promise<T>, usage: string): Pro
     throw error;
   }
 }
+
+/**
+ * Resolves an SDK client's region and credentials without calling the service, so that a command can say what
+ * is missing before it asks the user for anything (set-key before its prompt). A client without an SDK config
+ * (a test's stand-in) passes.
+ */
+export async function assertAwsSetup(client: object, usage: string): Promise<void> {
+  const config = (client as { config?: { region?: () => Promise<string>; credentials?: () => Promise<unknown> } }).config;
+  await withAwsSetup(async () => {
+    await config?.region?.();
+    await config?.credentials?.();
+  }, usage);
+}

@@ -4,7 +4,7 @@ import { secretNameOf, stackNameOf } from '../../core/config.js';
 import { deleteApiKey, SECRET_RECOVERY_WINDOW_DAYS, storeApiKey } from '../../adapters/aws/secret-admin.js';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/config-file.js';
 import { parse, UsageError } from '../args.js';
-import { withAwsSetup } from '../aws/clients.js';
+import { assertAwsSetup, withAwsSetup } from '../aws/clients.js';
 import { confirm, promptHidden, readStdin } from '../prompt.js';
 import { PIPELINE_OPTION, selectPipeline } from './common.js';
 
@@ -32,11 +32,14 @@ export async function setKeyCommand(argv: string[], io: SetKeyIo = { stdin: proc
   const { values } = parse(argv, { config: { type: 'string' }, region: { type: 'string' }, ...PIPELINE_OPTION }, SET_KEY_USAGE);
   const config = selectPipeline(loadConfigFile(values.config), values.pipeline, SET_KEY_USAGE);
   const secretName = secretNameOf(config.source);
+  const secrets = io.secrets ?? client(values.region);
+  // No region or no credentials: say so before asking for the key, not after it was typed.
+  await assertAwsSetup(secrets, SET_KEY_USAGE);
   const interactive = (io.stdin as NodeJS.ReadStream).isTTY === true;
   const apiKey = (interactive ? await promptHidden(`API key for ${config.source.name} (input hidden): `) : await readStdin(io.stdin)).trim();
   if (!apiKey) throw new UsageError('no key given: type it at the prompt or pipe it on stdin', SET_KEY_USAGE);
   if (/\s/.test(apiKey)) throw new UsageError('the key contains whitespace; pipe exactly the key (printf %s "$KEY")', SET_KEY_USAGE);
-  const outcome = await withAwsSetup(() => storeApiKey(io.secrets ?? client(values.region), secretName, config.source.secretField, apiKey), SET_KEY_USAGE);
+  const outcome = await withAwsSetup(() => storeApiKey(secrets, secretName, config.source.secretField, apiKey), SET_KEY_USAGE);
   const done = { created: 'Created', updated: 'Updated', restored: 'Restored (it was scheduled for deletion) and updated' }[outcome];
   io.out.write(`${done} secret ${secretName} (${apiKey.length} characters; the key itself is not shown).\n`);
   return 0;

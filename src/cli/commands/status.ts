@@ -13,8 +13,7 @@ import { parse, UsageError } from '../args.js';
 import { awsClients, withAwsSetup, type AwsClients } from '../aws/clients.js';
 import { stackOutputs, userBucket } from '../aws/stack.js';
 import { mapConcurrent } from '../pool.js';
-import { fixOf, renderStatus, stateOf, type HourEvidence, type HourStatus } from '../status.js';
-import { executionsOf, stillRunning } from '../twin/execution-log.js';
+import { fixOf, localHourEvidence, renderStatus, stateOf, type HourEvidence, type HourStatus } from '../status.js';
 import { contextStackName } from './aws.js';
 import { hourOption, PIPELINE_OPTION, selectPipeline } from './common.js';
 
@@ -96,16 +95,7 @@ async function localEvidence(config: PipelineConfig, lakeDir: string, from: Hour
   const raw = new FsObjectStore(paths.raw);
   const curated = new FsObjectStore(paths.curated);
   const ran = latestRun(paths.executions, config.name);
-  return mapConcurrent(scheduledHours(config.schedule, from, to, ran), 8, async (hour): Promise<HourEvidence> => {
-    const latest = executionsOf(paths.executions, config.name, hour).at(-1);
-    const meta = await curated.head(curatedObjectKey(config.table, hour));
-    return {
-      hour,
-      execution: latest && { ...latest, stale: latest.status === 'RUNNING' && !stillRunning(latest) },
-      raw: (await raw.list(rawHourPrefix(config.source.name, hour))).length > 0,
-      curated: meta && { records: meta.records === undefined ? null : Number(meta.records) },
-    };
-  });
+  return mapConcurrent(scheduledHours(config.schedule, from, to, ran), 8, (hour) => localHourEvidence(config, paths, hour, { raw, curated }));
 }
 
 /** The latest hour the twin ran the pipeline for (the phase of a rate schedule), if any. */
@@ -160,7 +150,7 @@ async function awsEvidence(config: PipelineConfig, clients: AwsClients, stateMac
   const latest = [...byHour.keys()].sort().at(-1);
   return mapConcurrent(scheduledHours(config.schedule, from, to, latest ? hourFromEpochMs(Date.parse(latest)) : undefined), 8, async (hour): Promise<HourEvidence> => {
     const execution = byHour.get(hour.iso);
-    if (execution && execution.status !== 'FAILED') return { hour, execution, raw: true };
+    if (execution && execution.status !== 'FAILED' && execution.status !== 'ABORTED') return { hour, execution, raw: true };
     const head = await clients.s3.send(new HeadObjectCommand({ Bucket: curatedBucket, Key: curatedObjectKey(config.table, hour) })).catch((error: Error) => {
       if (error.name === 'NotFound' || error.name === 'NoSuchKey' || error.name === '404') return undefined;
       throw error;

@@ -12,7 +12,7 @@ export interface ExecutionRecord {
   /** The scheduled hour (ISO). */
   readonly hour: string;
   readonly executionArn: string;
-  readonly status: 'RUNNING' | 'SUCCEEDED' | 'SKIPPED' | 'FAILED';
+  readonly status: 'RUNNING' | 'SUCCEEDED' | 'SKIPPED' | 'FAILED' | 'ABORTED';
   readonly startedAt: string;
   readonly stoppedAt?: string;
   /** The process running it: a RUNNING record whose process is gone was interrupted. */

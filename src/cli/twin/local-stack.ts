@@ -25,6 +25,12 @@ export interface StateDefinition {
   [key: string]: unknown;
 }
 
+/** The state machines inside a state: a Parallel's branches, a Map's item processor. */
+export function innerMachines(state: StateDefinition): { States: Record<string, StateDefinition> }[] {
+  const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, StateDefinition> } | undefined;
+  return [...((state.Branches as { States: Record<string, StateDefinition> }[] | undefined) ?? []), ...(processor ? [processor] : [])];
+}
+
 /** One Lambda function of the stack, as the twin runs it. */
 export interface LocalFunction {
   readonly arn: string;

@@ -15,7 +15,7 @@ import { fetchStep, transformStep } from '../../core/steps/wiring.js';
 import { STATE } from '../../contract/state-names.js';
 import { deniedMessage, LocalAccess, type RoleSession } from './iam/access.js';
 import { AccessCheckedCatalog, AccessCheckedSecretStore, AccessCheckedStore } from './iam/checked-adapters.js';
-import { localGlueArn, localSecretArn, type LocalFunction, type LocalStack, type StateDefinition } from './local-stack.js';
+import { innerMachines, localGlueArn, localSecretArn, type LocalFunction, type LocalStack, type StateDefinition } from './local-stack.js';
 import { asLocalLambda, serviceFailure, type InjectedFaults, type TaskHandler } from './local-lambda.js';
 import { stopsWithItsMap } from './map-iterations.js';
 
@@ -33,6 +33,8 @@ export interface LocalTaskOptions {
   readonly stores?: { raw?: ObjectStore; curated?: ObjectStore };
   /** Errors to raise instead of running a state, in order, as Lambda or Step Functions would (tests of every Retry/Catch). */
   readonly inject?: InjectedFaults;
+  /** The execution the steps run in: every log line names it and its scheduled hour. */
+  readonly execution?: { readonly arn: string; readonly hour: string };
 }
 
 /**
@@ -50,13 +52,30 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
   const stateMachine: RoleSession = { roleArn: stack.stateMachine.roleArn, session: 'local-execution' };
   // Log lines are appended in order; each step waits for its lines before it returns.
   let pending: Promise<void> = Promise.resolve();
-  const logger = (step: string): StepLogger => {
+  const logger = (step: string): StepLogger & { error: StepLogger['info'] } => {
     const write = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-      const line = redact(JSON.stringify({ level, step, source: config.source.name, message, ...fields, timestamp: new Date(now()).toISOString() }), secretValues);
+      const context = { level, step, source: config.source.name, hour: options.execution?.hour, execution: options.execution?.arn };
+      const line = redact(JSON.stringify({ ...context, message, ...fields, timestamp: new Date(now()).toISOString() }), secretValues);
       pending = pending.then(() => mkdir(paths.logs, { recursive: true })).then(() => appendFile(join(paths.logs, 'steps.jsonl'), line + '\n'));
     };
-    return { info: write('INFO') };
+    return { info: write('INFO'), error: write('ERROR') };
   };
+  /** A step's start, end and failure in the log, as the deployed handlers log them (src/handlers/observability.ts). */
+  const observed =
+    <I, O>(step: string, run: (input: I, invocation: { getRemainingTimeInMillis(): number }) => Promise<O>) =>
+    async (input: I, invocation: { getRemainingTimeInMillis(): number }): Promise<O> => {
+      const log = logger(step);
+      const started = Date.now();
+      log.info('step started');
+      try {
+        const result = await run(input, invocation);
+        log.info('step succeeded', { durationMs: Date.now() - started });
+        return result;
+      } catch (error) {
+        log.error('step failed', { durationMs: Date.now() - started, errorName: (error as Error).name, errorMessage: (error as Error).message });
+        throw error;
+      }
+    };
 
   const fetchFn = functionOf(stack, STATE.fetch);
   const transformFn = functionOf(stack, STATE.transform);
@@ -105,11 +124,11 @@ export function localTaskHandlers(options: LocalTaskOptions): Record<string, Tas
   return {
     // Fetch runs in the Map's iterations: a failed iteration stops the others, as on AWS (map-iterations.ts).
     [STATE.fetch]: stopsWithItsMap(
-      lambda(STATE.fetch, fetchFn, (input, invocation) => fetch(input as FetchInput, invocation.getRemainingTimeInMillis())),
+      lambda(STATE.fetch, fetchFn, observed(STATE.fetch, (input, invocation) => fetch(input as FetchInput, invocation.getRemainingTimeInMillis()))),
       findState(stack.definition, STATE.fetch)!,
       (input) => String((input as FetchInput)?.request?.index ?? 0),
     ),
-    [STATE.transform]: lambda(STATE.transform, transformFn, (input, invocation) => transform(input as TransformInput, invocation.getRemainingTimeInMillis())),
+    [STATE.transform]: lambda(STATE.transform, transformFn, observed(STATE.transform, (input, invocation) => transform(input as TransformInput, invocation.getRemainingTimeInMillis()))),
     [STATE.notifyFailure]: withFaults(notify, options.inject?.[STATE.notifyFailure]),
     [STATE.notifySkipped]: withFaults(notify, options.inject?.[STATE.notifySkipped]),
     [STATE.notifySchemaChanged]: withFaults(notify, options.inject?.[STATE.notifySchemaChanged]),
@@ -149,11 +168,10 @@ export function functionOf(stack: LocalStack, state: string): LocalFunction {
 }
 
 /** A state by name, in the definition or inside a Map's or a Parallel's states. */
-function findState(definition: { States: Record<string, StateDefinition> }, name: string): StateDefinition | undefined {
+export function findState(definition: { States: Record<string, StateDefinition> }, name: string): StateDefinition | undefined {
   if (definition.States[name]) return definition.States[name];
   for (const state of Object.values(definition.States)) {
-    const nested = [...((state.Branches as { States: Record<string, StateDefinition> }[] | undefined) ?? []), ...((state.ItemProcessor ?? state.Iterator) ? [(state.ItemProcessor ?? state.Iterator) as { States: Record<string, StateDefinition> }] : [])];
-    for (const inner of nested) {
+    for (const inner of innerMachines(state)) {
       const found = findState(inner, name);
       if (found) return found;
     }

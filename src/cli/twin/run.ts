@@ -8,14 +8,15 @@ import type { Notification } from '../../adapters/local/file-notifier.js';
 import { FULL_VALIDATION, taskStateNames } from './stack-cache.js';
 import { runtimeAccess } from './iam/runtime-access.js';
 import { MAX_STATE_PAYLOAD_BYTES, TerminalExecutionError, type InjectedFaults } from './local-lambda.js';
-import { LOCAL_ACCOUNT, LOCAL_REGION, type AmazonStatesDefinition, type LocalStack, type StateDefinition } from './local-stack.js';
-import { localTaskHandlers, type LocalTaskOptions } from './local-tasks.js';
+import { innerMachines, LOCAL_ACCOUNT, LOCAL_REGION, type AmazonStatesDefinition, type LocalStack, type StateDefinition } from './local-stack.js';
+import { findState, localTaskHandlers, type LocalTaskOptions } from './local-tasks.js';
 import { InFlight } from './map-iterations.js';
 import { writeExecutionRecord } from './execution-log.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
 import { STATE } from '../../contract/state-names.js';
 
-export type RunStatus = 'SUCCEEDED' | 'SKIPPED' | 'FAILED';
+/** ABORTED: stopped from outside (Ctrl-C), as StopExecution stops one on AWS. */
+export type RunStatus = 'SUCCEEDED' | 'SKIPPED' | 'FAILED' | 'ABORTED';
 
 export interface RunResult {
   readonly status: RunStatus;
@@ -37,9 +38,22 @@ export interface RunResult {
 
 /** One line of progress: a state starting or ending, a retry, the outcome. */
 export type ProgressEvent =
-  | { kind: 'state-started'; state: string; attempt: number }
-  | { kind: 'state-ended'; state: string; attempt: number; ms: number; outcome: 'ok' | 'failed'; error?: string }
-  | { kind: 'state-retry'; state: string; attempt: number };
+  | { kind: 'state-started'; state: string; type: string; attempt: number }
+  | { kind: 'state-ended'; state: string; type: string; attempt: number; ms: number; outcome: 'ok' | 'failed'; error?: string; reason?: string }
+  | {
+      kind: 'state-retry';
+      state: string;
+      /** The attempt about to run (2 for the first retry) and the most the matching retrier allows. */
+      attempt: number;
+      maxAttempts: number;
+      /** Why: the error's name and message (the status, timeout or refusal). */
+      error: string;
+      reason?: string;
+      /** The wait the deployed state machine takes before it (at most, with full jitter); 0 with --fast. */
+      waitSeconds: number;
+      jitter: boolean;
+      fast: boolean;
+    };
 
 export interface RunOptions {
   readonly config: PipelineConfig;
@@ -64,6 +78,11 @@ export interface RunOptions {
   readonly validated?: boolean;
   /** Errors to raise in place of running a state, as Lambda or Step Functions would (tests of every Retry/Catch). */
   readonly inject?: InjectedFaults;
+  /**
+   * Stops the execution (Ctrl-C), as StopExecution does: no further state starts, and a step already running
+   * finishes its work (a Lambda invocation is not stopped either), so what it stored stays.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A stack AWS would refuse to deploy is refused here too, before anything runs. */
@@ -87,7 +106,10 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
   const { definition } = options.stack;
   const warnings = assertDeployable(options.stack);
   let terminal: TerminalExecutionError | undefined;
+  const name = `local-${options.hour.compact}-${randomUUID().slice(0, 8)}`;
+  const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:api-lake-local:${name}`;
   const raw = localTaskHandlers({
+    execution: { arn: executionArn, hour: options.hour.iso },
     config: options.config,
     stack: options.stack,
     inject: options.inject,
@@ -126,8 +148,6 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
   if (inputBytes > MAX_STATE_PAYLOAD_BYTES) {
     throw new Error(`the execution input is ${inputBytes} bytes; Step Functions refuses to start an execution with more than ${MAX_STATE_PAYLOAD_BYTES}`);
   }
-  const name = `local-${options.hour.compact}-${randomUUID().slice(0, 8)}`;
-  const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:api-lake-local:${name}`;
   const retryOverrides = options.fast ? Object.fromEntries(statesWithRetry(definition).map((name) => [name, 0])) : undefined;
   const executionsDir = lakePaths(options.lakeDir).executions;
   const startedAt = new Date().toISOString();
@@ -138,9 +158,13 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
     context: { Execution: { Id: executionArn, Name: name, Input: input as never, StartTime: new Date().toISOString() } },
   });
 
+  const stop = () => execution.abort();
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
+
   const entered = new Set<string>();
   const history: unknown[] = [];
-  const progress = followProgress(execution.eventLogs, entered, history, options.onProgress);
+  const progress = followProgress(execution.eventLogs, { definition, entered, history, fast: options.fast ?? false, onProgress: options.onProgress });
   let output: RunResult['output'];
   let error: string | undefined;
   let cause: string | undefined;
@@ -152,10 +176,16 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
     error = terminal?.error ?? f.cause?.name ?? f.name;
     cause = terminal?.detail ?? f.cause?.message ?? f.message;
   }
+  options.signal?.removeEventListener('abort', stop);
   // Nothing of the execution may still run when it returns (a Map iteration the library started late).
   await inFlight.settled();
   await progress;
-  const status: RunStatus = error ? 'FAILED' : entered.has(STATE.hourSkipped) ? 'SKIPPED' : 'SUCCEEDED';
+  const aborted = options.signal?.aborted === true && terminal === undefined && error !== undefined;
+  if (aborted) {
+    error = 'ExecutionAborted';
+    cause = 'stopped by Ctrl-C (an interrupt)';
+  }
+  const status: RunStatus = aborted ? 'ABORTED' : error ? 'FAILED' : entered.has(STATE.hourSkipped) ? 'SKIPPED' : 'SUCCEEDED';
   // What the notification said (the failed step, the skip's cause) goes in the history, as the execution's events hold it on AWS.
   const notice = notifications.map((n) => parseNotice(n.message)).findLast((m) => m.outcome === 'FAILED' || m.outcome === 'SKIPPED');
   writeExecutionRecord(executionsDir, {
@@ -182,41 +212,103 @@ function parseNotice(message: string): { outcome?: string; step?: string; error?
 /** The names of every state with a Retry, those inside a Map's or a Parallel's states included. */
 function statesWithRetry(definition: { States: Record<string, StateDefinition> }): string[] {
   return Object.entries(definition.States).flatMap(([name, state]) => {
-    const nested = [...((state.Branches as { States: Record<string, StateDefinition> }[] | undefined) ?? []), ...((state.ItemProcessor ?? state.Iterator) ? [(state.ItemProcessor ?? state.Iterator) as { States: Record<string, StateDefinition> }] : [])];
-    return [...(state.Retry ? [name] : []), ...nested.flatMap(statesWithRetry)];
+    return [...(state.Retry ? [name] : []), ...innerMachines(state).flatMap(statesWithRetry)];
   });
 }
 
-async function followProgress(
-  events: AsyncGenerator<unknown>,
-  entered: Set<string>,
-  history: unknown[],
-  onProgress?: (event: ProgressEvent) => void,
-): Promise<void> {
+/** A Retry of the Amazon States Language. */
+interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: string;
+}
+
+/** The message a failed state's Cause carries: a Lambda error's errorMessage, or the Cause as it is. */
+export function reasonOf(cause: unknown): string | undefined {
+  if (cause === undefined || cause === null || cause === '') return undefined;
+  const text = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : JSON.stringify(cause);
+  try {
+    const parsed = JSON.parse(text) as { errorMessage?: unknown };
+    if (typeof parsed?.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not a Lambda error payload
+  }
+  return text;
+}
+
+/**
+ * The retry Step Functions takes after `error`, as it chooses it: the first retrier that names the error (or
+ * States.ALL, or States.TaskFailed for a Task), unless that retrier's attempts are used up. Counts the attempt.
+ */
+function nextRetry(state: StateDefinition | undefined, error: string, used: number[]): { retrier: Retrier; attempt: number; waitSeconds: number } | undefined {
+  const retriers = (state?.Retry as Retrier[] | undefined) ?? [];
+  const index = retriers.findIndex((r) => r.ErrorEquals.includes(error) || r.ErrorEquals.includes('States.ALL') || (state?.Type === 'Task' && r.ErrorEquals.includes('States.TaskFailed') && !error.startsWith('States.')));
+  if (index < 0) return undefined;
+  const retrier = retriers[index]!;
+  const done = used[index] ?? 0;
+  if (done >= (retrier.MaxAttempts ?? 3)) return undefined;
+  used[index] = done + 1;
+  const wait = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** done;
+  return { retrier, attempt: done + 2, waitSeconds: Math.min(wait, retrier.MaxDelaySeconds ?? Infinity) };
+}
+
+interface Following {
+  readonly definition: { States: Record<string, StateDefinition> };
+  readonly entered: Set<string>;
+  readonly history: unknown[];
+  readonly fast: boolean;
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+async function followProgress(events: AsyncGenerator<unknown>, { definition, entered, history, fast, onProgress }: Following): Promise<void> {
   const started = new Map<string, number>();
   const attempts = new Map<string, number>();
+  // A state's retriers' used attempts, per state and input: each Map iteration retries on its own.
+  const retries = new Map<string, number[]>();
   const failed = new Set<string>();
   for await (const raw of events) {
     history.push(raw);
-    const event = raw as { type: string; timestamp: number; state?: { name: string; type: string }; Error?: string };
+    const event = raw as { type: string; timestamp: number; state?: { name: string; type: string; input?: unknown }; Error?: string; Cause?: unknown };
     const state = event.state?.name;
     if (!state) continue;
+    const type = event.state!.type;
     const attempt = attempts.get(state) ?? 1;
     if (event.type === 'StateEntered') {
       entered.add(state);
       started.set(state, event.timestamp);
-      onProgress?.({ kind: 'state-started', state, attempt });
+      onProgress?.({ kind: 'state-started', state, type, attempt });
     } else if (event.type === 'StateExited') {
       if (failed.delete(state)) continue; // a caught failure was already reported
-      onProgress?.({ kind: 'state-ended', state, attempt, ms: event.timestamp - (started.get(state) ?? event.timestamp), outcome: 'ok' });
+      onProgress?.({ kind: 'state-ended', state, type, attempt, ms: event.timestamp - (started.get(state) ?? event.timestamp), outcome: 'ok' });
     } else if (event.type === 'StateFailed') {
-      failed.add(state);
-      onProgress?.({ kind: 'state-ended', state, attempt, ms: event.timestamp - (started.get(state) ?? event.timestamp), outcome: 'failed', error: event.Error });
+      const key = `${state}\u0000${JSON.stringify(event.state!.input ?? null)}`;
+      const used = retries.get(key) ?? [];
+      retries.set(key, used);
+      const error = event.Error ?? 'States.TaskFailed';
+      const retry = nextRetry(findState(definition, state), error, used);
+      if (retry) {
+        attempts.set(state, retry.attempt);
+        const { retrier } = retry;
+        onProgress?.({
+          kind: 'state-retry',
+          state,
+          attempt: retry.attempt,
+          maxAttempts: (retrier.MaxAttempts ?? 3) + 1,
+          error,
+          reason: reasonOf(event.Cause),
+          waitSeconds: retry.waitSeconds,
+          jitter: retrier.JitterStrategy === 'FULL',
+          fast,
+        });
+      } else {
+        failed.add(state);
+        onProgress?.({ kind: 'state-ended', state, type, attempt, ms: event.timestamp - (started.get(state) ?? event.timestamp), outcome: 'failed', error, reason: reasonOf(event.Cause) });
+      }
     } else if (event.type === 'StateRetried') {
-      failed.delete(state);
-      attempts.set(state, attempt + 1);
       started.set(state, event.timestamp);
-      onProgress?.({ kind: 'state-retry', state, attempt: attempt + 1 });
     }
   }
 }

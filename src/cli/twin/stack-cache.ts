@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asAppConfig, type AppConfig, type PipelineConfig } from '../../core/config.js';
-import { localStackOf, type AmazonStatesDefinition, type CfnTemplate, type LocalStack, type StateDefinition } from './local-stack.js';
+import { innerMachines, localStackOf, type AmazonStatesDefinition, type CfnTemplate, type LocalStack, type StateDefinition } from './local-stack.js';
 
 /**
  * What makes the stack's template: given to the CLI by its entry point (bin/api-lake.js wires the CDK app,
@@ -94,9 +94,7 @@ export function taskStateNames(definition: { States: Record<string, StateDefinit
   const names: string[] = [];
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type === 'Task') names.push(name);
-    for (const branch of (state.Branches as { States: Record<string, StateDefinition> }[] | undefined) ?? []) names.push(...taskStateNames(branch));
-    const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, StateDefinition> } | undefined;
-    if (processor) names.push(...taskStateNames(processor));
+    for (const inner of innerMachines(state)) names.push(...taskStateNames(inner));
   }
   return names;
 }

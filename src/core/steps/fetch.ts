@@ -136,7 +136,8 @@ async function runChain(input: FetchInput, deps: FetchDeps, hour: Hour, request:
     if (wait > 0) await deps.sleep(wait);
     lastStart = performance.now();
     const fetchedAt = deps.now();
-    const response = await callSource({ ...authorize(url, source, apiKey, hour), signal }, apiKey, {
+    const response = await callSource({ ...authorize(url, source, apiKey, hour, deps.secrets.keyHint), signal }, apiKey, {
+      keyHint: deps.secrets.keyHint,
       http: deps.http,
       sleep: deps.sleep,
       now: deps.now,

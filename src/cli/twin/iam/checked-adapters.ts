@@ -61,6 +61,10 @@ export class AccessCheckedSecretStore implements SecretStore {
     private readonly access: LocalAccess,
   ) {}
 
+  get keyHint(): string {
+    return this.inner.keyHint;
+  }
+
   async getApiKey(): Promise<string> {
     const action = 'secretsmanager:GetSecretValue';
     const decision = this.access.decide(this.caller, action, this.secretArn);
