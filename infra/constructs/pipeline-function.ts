@@ -5,6 +5,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NAME } from '../../src/contract/metrics.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { DEFAULTS } from '../../src/core/config.js';
 import { HANDLER_BUNDLING } from '../bundling.js';
@@ -50,7 +51,7 @@ export class PipelineFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
-    const environment = { ...props.environment, POWERTOOLS_SERVICE_NAME: 'api-lake' };
+    const environment = { ...props.environment, POWERTOOLS_SERVICE_NAME: SERVICE_NAME };
     assertEnvironmentFits(id, environment);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? retentionDays(DEFAULTS.logRetentionDays), removalPolicy: RemovalPolicy.DESTROY });
     this.role = new iam.Role(this, 'Role', {

@@ -5,11 +5,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../src/contract/metrics.js';
 import { STATE } from '../../src/contract/state-names.js';
 import type { PipelineConfig } from '../../src/core/config.js';
-
-/** Where the functions' embedded metrics go (src/handlers/observability.ts) and the pipelines' log-derived ones. */
-export const METRICS_NAMESPACE = 'ApiLake';
 
 export interface PipelineMonitoringProps {
   readonly config: PipelineConfig;
@@ -38,7 +36,7 @@ export class PipelineMonitoring extends Construct {
     const { config, stateMachine } = props;
     const hourly = { period: Duration.hours(1), statistic: 'Sum' } as const;
     const embedded = (metricName: string, step: string, statistic = 'Sum') =>
-      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: 'api-lake', step, source: config.source.name }, period: Duration.hours(1), statistic });
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAME, step, source: config.source.name }, period: Duration.hours(1), statistic });
 
     const skipped = new logs.MetricFilter(this, 'SkippedHoursFilter', {
       logGroup: props.executionLogs,
@@ -54,7 +52,7 @@ export class PipelineMonitoring extends Construct {
       filterPattern: logs.FilterPattern.stringValue('$.message', '=', 'source asked to retry after a short wait'),
       metricValue: '$.waitSeconds',
     }).metric(hourly);
-    const loaded = embedded('hoursLoaded', 'Transform');
+    const loaded = embedded(METRIC.hoursLoaded, 'Transform');
 
     const topic = props.alertTopic;
     const alarm = (id: string, alarmProps: cloudwatch.AlarmProps) => {
@@ -95,8 +93,8 @@ export class PipelineMonitoring extends Construct {
         stateMachine.metricTimedOut({ ...hourly, label: 'timed out' }),
         stateMachine.metricAborted({ ...hourly, label: 'aborted' }),
       ]),
-      graph('records per hour', [embedded('records', 'Transform').with({ label: 'records' })], [loaded.with({ label: 'hours loaded' })]),
-      graph('step durations (ms)', [embedded('durationMs', 'Fetch', 'Average').with({ label: 'Fetch' }), embedded('durationMs', 'Transform', 'Average').with({ label: 'Transform' })]),
+      graph('records per hour', [embedded(METRIC.records, 'Transform').with({ label: 'records' })], [loaded.with({ label: 'hours loaded' })]),
+      graph('step durations (ms)', [embedded(METRIC.durationMs, 'Fetch', 'Average').with({ label: 'Fetch' }), embedded(METRIC.durationMs, 'Transform', 'Average').with({ label: 'Transform' })]),
       graph('Retry-After waits (s)', [retryAfter.with({ label: 'waited in Fetch' })]),
       graph('skipped and failed hours', [skipped.with({ label: 'skipped' }), stateMachine.metricFailed({ ...hourly, label: 'failed' })]),
     ];

@@ -1,9 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../contract/metrics.js';
 import type { StepLogger } from '../core/ports.js';
-
-export const SERVICE_NAME = 'api-lake';
-export const METRICS_NAMESPACE = 'ApiLake';
 
 /** Structured JSON logs (Powertools) with source and step on every line; `hour` is appended per run. */
 export function stepLogger(step: string, source: string): Logger {
@@ -39,7 +37,7 @@ export async function observeStep<T>(
   try {
     const result = await run();
     const durationMs = Date.now() - started;
-    metrics.addMetric('durationMs', MetricUnit.Milliseconds, durationMs);
+    metrics.addMetric(METRIC.durationMs, MetricUnit.Milliseconds, durationMs);
     for (const [name, value] of Object.entries(measure(result))) {
       metrics.addMetric(name, name === 'bytes' ? MetricUnit.Bytes : MetricUnit.Count, value);
     }

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import type { TransformInput, TransformOutput } from '../core/steps/transform.js';
 import { transformStep } from '../core/steps/wiring.js';
+import { METRIC } from '../contract/metrics.js';
 import { AwsHttpClient, endpointOverride, glueEndpoint } from '../adapters/aws/aws-http.js';
 import { GlueTableCatalog } from '../adapters/aws/glue-catalog.js';
 import { S3ObjectStore } from '../adapters/aws/s3-store.js';
@@ -29,6 +30,6 @@ export async function handler(input: TransformInput, context?: Pick<Context, 'ge
     input?.hour,
     () => step(input, context?.getRemainingTimeInMillis()),
     // hoursLoaded: the freshness alarm's metric, 1 for an hour whose Parquet landed.
-    (out) => ({ records: out.records, bytes: out.bytes, hoursLoaded: out.curatedKey ? 1 : 0 }),
+    (out) => ({ [METRIC.records]: out.records, bytes: out.bytes, [METRIC.hoursLoaded]: out.curatedKey ? 1 : 0 }),
   );
 }
