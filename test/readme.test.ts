@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fetchTimeoutSeconds, TRANSFORM_TIMEOUT_SECONDS, worstCaseExecutionSeconds } from '../infra/timeouts.js';
-import { DEFAULTS } from '../src/core/config.js';
+import { DEFAULTS, staleAfterHoursFor } from '../src/core/config.js';
 import { projectConfig } from './helpers/synth.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -35,6 +35,21 @@ describe('README configuration reference', () => {
     expect(documentedDefault('storage.logRetentionDays')).toBe(`\`${DEFAULTS.logRetentionDays}\``);
     expect(documentedDefault('storage.athenaResultsExpireDays')).toBe(`\`${DEFAULTS.athenaResultsExpireDays}\``);
     expect(documentedDefault('crawler.schedule')).toBe(`\`${DEFAULTS.crawlerSchedule}\``);
+    expect(documentedDefault('alerts.skippedHoursInARow')).toBe(`\`${DEFAULTS.skippedHoursInARow}\``);
+    expect(documentedDefault('alerts.staleAfterHours')).toBe(`follows the schedule: \`${DEFAULTS.staleAfterHours}\` hourly`);
+    expect(staleAfterHoursFor('cron(0 * * * ? *)')).toBe(DEFAULTS.staleAfterHours);
     expect(documentedDefault('lambda.fetchMemoryMb')).toBe(`\`${DEFAULTS.fetchMemoryMb}\` / \`${DEFAULTS.transformMemoryMb}\``);
+  });
+});
+
+describe('README alarms', () => {
+  it('states the freshness window the schedule gives when staleAfterHours is unset', () => {
+    // "3 hours for an hourly schedule, the longest gap between two runs plus 2 for a sparser one (every 6 hours: 8),
+    // and no freshness alarm when runs are 24 hours or more apart"
+    expect(readme).toContain('(every 6 hours: 8)');
+    expect(staleAfterHoursFor('cron(0 */6 * * ? *)')).toBe(8);
+    expect(staleAfterHoursFor('rate(6 hours)')).toBe(8);
+    expect(staleAfterHoursFor('cron(0 3 * * ? *)')).toBe(0);
+    expect(readme).toContain('no freshness alarm when runs are 24 hours or more apart');
   });
 });
