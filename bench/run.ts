@@ -200,12 +200,12 @@ function twinSection() {
   say();
 }
 
-/** The report, followed by the notes of docs/benchmarks.md from "Choice of Parquet library" on, which no run writes. */
+/** The report, followed by the notes of docs/benchmarks.md (its first unnumbered `##` section on), which no run writes. */
 function writeReport() {
   const notes = (() => {
     try {
       const old = readFileSync(join(ROOT, 'docs/benchmarks.md'), 'utf8');
-      const at = old.indexOf('\n## Choice of Parquet library');
+      const at = old.search(/\n## (?!\d)/);
       return at >= 0 ? old.slice(at) : '';
     } catch {
       return '';
