@@ -2,7 +2,7 @@
  * One measurement in a fresh process, so peak memory (maxRSS) belongs to one engine and one size.
  * The input is a file written by bench/run.ts, read here as the transform gets it from S3 (bytes);
  * DuckDB reads the file itself. Generating it here would put the generator's memory in the peak.
- * Usage: tsx bench/transform-worker.ts <ours|duckdb|duckdb-holding-input|parse> <input.json> <runs>
+ * Usage: tsx bench/transform-worker.ts <ours|duckdb|duckdb-holding-input|parse> <shape> <input.json> <runs>
  * Prints one JSON line: {engine, inputBytes, outputBytes, ms: number[], maxRssMb}.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -11,14 +11,15 @@ import { join } from 'node:path';
 import { parseConfig } from '../src/core/config.js';
 import { scheduledHour } from '../src/core/layout.js';
 import { encodeHour } from '../src/core/steps/transform.js';
-import { BENCH_COLUMNS } from './records.js';
+import { SHAPES } from './shapes.js';
 
-const [engine, input, runsText] = process.argv.slice(2);
-if (!input) throw new Error('usage: tsx bench/transform-worker.ts <ours|duckdb|parse> <input.json> <runs>');
+const [engine, shapeName, input, runsText] = process.argv.slice(2);
+const shape = SHAPES.find((s) => s.name === shapeName);
+if (!input || !shape) throw new Error('usage: tsx bench/transform-worker.ts <ours|duckdb|duckdb-holding-input|parse> <shape> <input.json> <runs>');
 const runs = Number(runsText ?? 3);
 const inputBytes = statSync(input).size;
 const source = parseConfig({
-  source: { name: 'bench', url: 'https://bench.example/x', auth: { in: 'none' }, columns: BENCH_COLUMNS },
+  source: { name: 'bench', url: 'https://bench.example/x', auth: { in: 'none' }, columns: shape.columns },
   table: 'bench',
   schedule: 'rate(1 hour)',
 }).source;
