@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fetchTimeoutSeconds, TRANSFORM_TIMEOUT_SECONDS, worstCaseExecutionSeconds } from '../infra/timeouts.js';
 import { DEFAULTS, staleAfterHoursFor } from '../src/core/config.js';
@@ -51,5 +51,21 @@ describe('README alarms', () => {
     expect(staleAfterHoursFor('rate(6 hours)')).toBe(8);
     expect(staleAfterHoursFor('cron(0 3 * * ? *)')).toBe(0);
     expect(readme).toContain('no freshness alarm when runs are 24 hours or more apart');
+  });
+});
+
+describe('README sections the code names', () => {
+  it('exist, for every message that sends the reader to one', () => {
+    const headings = new Set(readme.split('\n').filter((line) => line.startsWith('#')).map((line) => line.replace(/^#+\s*/, '')));
+    const named: string[] = [];
+    for (const dir of ['src', 'infra', 'bin']) {
+      for (const file of readdirSync(new URL(`../${dir}/`, import.meta.url), { recursive: true, encoding: 'utf8' })) {
+        if (!/\.(ts|js)$/.test(file)) continue;
+        const text = readFileSync(new URL(`../${dir}/${file}`, import.meta.url), 'utf8');
+        for (const m of text.matchAll(/README,? "([^"\n]+)"/g)) named.push(m[1]!);
+      }
+    }
+    expect(named.length).toBeGreaterThan(3);
+    expect(named.filter((name) => !headings.has(name))).toEqual([]);
   });
 });

@@ -139,15 +139,17 @@ export function renderStatus(statuses: readonly HourStatus[], options: { color: 
   const totals = (Object.keys(SYMBOLS) as HourState[]).map((state) => `${count(state)} ${state}`).join(', ');
   const records = statuses.reduce((n, s) => n + (s.records ?? 0), 0);
   const problems = statuses.filter((s) => s.state !== 'loaded' && s.state !== 'running');
-  const lines = [options.title, header, ...rows, '', legend, `${statuses.length} scheduled hours: ${totals}; ${records} records loaded`];
+  const lines = [options.title, header, ...rows, '', legend, `${statuses.length} scheduled hour${statuses.length === 1 ? '' : 's'}: ${totals}; ${records} record${records === 1 ? '' : 's'} loaded`];
   if (problems.length) {
     lines.push('', 'Not loaded:');
-    // Hours in a row with one state and one reason are one line, and one command where it takes a range.
+    // Hours in a row with one state and one cause are one line, and one command where it takes a range. The cause is
+    // the reason up to its first ':' (the step and the error's name): the rest names the hour (its URL, its raw key).
+    const cause = (s: HourStatus) => (s.reason ?? '').split(':')[0];
     const runs: HourStatus[][] = [];
     for (const s of statuses) {
       const last = runs.at(-1)?.at(-1);
       if (s.state === 'loaded' || s.state === 'running') runs.push([]);
-      else if (last && last.state === s.state && last.reason === s.reason) runs.at(-1)!.push(s);
+      else if (last && last.state === s.state && cause(last) === cause(s)) runs.at(-1)!.push(s);
       else runs.push([s]);
     }
     for (const run of runs.filter((r) => r.length)) {
@@ -156,7 +158,8 @@ export function renderStatus(statuses: readonly HourStatus[], options: { color: 
       const when = run.length === 1 ? a : `${a} to ${b} (${run.length} hours)`;
       let fix = options.fix(first);
       if (fix && run.length > 1) fix = fix.includes(`--to ${a}`) ? fix.replace(`--to ${a}`, `--to ${b}`) : `${fix} (and the same for each of the ${run.length} hours)`;
-      lines.push(`  ${when}  ${first.state}: ${first.reason ?? ''}`.trimEnd(), ...(fix ? [`    fix: ${fix}`] : []));
+      const alike = run.every((s) => s.reason === first.reason);
+      lines.push(`  ${when}  ${first.state}: ${alike ? '' : `(the first) `}${first.reason ?? ''}`.trimEnd(), ...(fix ? [`    fix: ${fix}`] : []));
     }
   }
   return lines.join('\n') + '\n';

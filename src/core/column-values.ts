@@ -5,8 +5,8 @@ import { kindOf } from './records.js';
 import { inTimestampRange, parseTimestampUtc } from './timestamps.js';
 
 /**
- * A column's values as they arrive, and as they are written: type mapping and conversion (README "Type
- * mapping"). JSON numbers are double unless the config declares the column, so 15 and 15.5 share a type;
+ * A column's values as they arrive, and as they are written: type mapping and conversion
+ * (README "Type mapping"). JSON numbers are double unless the config declares the column, so 15 and 15.5 share a type;
  * arrays of scalars are lists, arrays holding objects or arrays JSON text; a column null in every record is
  * string, never a null type.
  */

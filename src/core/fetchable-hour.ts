@@ -32,7 +32,7 @@ export function unfetchableHour(hour: Hour, options: FetchableOptions): string |
   return (
     `the source has no hour placeholder, so the API answers for now (${now}), not for the hour ${hour.iso}: storing that answer ` +
     `under ${hour.iso} would make up history. Put a placeholder such as {{hour.date}} or {{hour.start}} in source.url, params or headers ` +
-    `if the API can answer for a past hour (README, "Hour-templated requests"), or allow it explicitly (\`--allow-current-data\`; ` +
+    `if the API can answer for a past hour (README, "Which hour the API is asked for"), or allow it explicitly (\`--allow-current-data\`; ` +
     `in an execution input, "allowCurrentData": true): the rows are then marked lake_current_data`
   );
 }

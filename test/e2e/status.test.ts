@@ -58,7 +58,7 @@ describe('api-lake status in the twin\'s lake', () => {
     // Hours 18-23 of the 25th are the fourth group of six; the 26th has its first hour only.
     expect(text).toContain(`2026-11-25  ${' '.repeat(6)} ${' '.repeat(6)} ${' '.repeat(6)} #sxxr~`);
     expect(text).toMatch(/\n2026-11-26  \.\s*\n/);
-    expect(text).toContain('7 scheduled hours: 1 loaded, 1 skipped, 2 failed, 1 raw-only, 1 running, 1 missing; 1 records loaded');
+    expect(text).toContain('7 scheduled hours: 1 loaded, 1 skipped, 2 failed, 1 raw-only, 1 running, 1 missing; 1 record loaded');
     expect(text).toContain(`fix: set API_LAKE_API_KEY to the key, then the API answers only for now: this hour cannot be fetched again`);
     expect(text).toContain(`fix: npx api-lake reprocess --from 2026-11-25T21Z --to 2026-11-25T21Z --lake ${lake} (after fixing the cause)`);
     expect(text).toContain(`fix: npx api-lake reprocess --from 2026-11-25T22Z --to 2026-11-25T22Z --lake ${lake}`);
@@ -75,4 +75,36 @@ describe('api-lake status in the twin\'s lake', () => {
     expect(hours.map((h) => h.hour.slice(11, 13))).toEqual(['00', '06', '12', '18']);
     await expect(statusCommand(['--lake', `${lake}-typo`], { out: new Writable({ write: (_c, _e, done) => done() }) })).rejects.toThrow(/there is no lake at .*-typo/);
   });
+
+  it('takes the day up to --to when only --to is given, and leaves out the hours that have not begun (now is 00:10)', async () => {
+    const day = JSON.parse(await status(['--lake', lake, '--to', '2026-11-25T23Z', '--json'])) as { hour: string }[];
+    expect([day.length, day[0]!.hour, day.at(-1)!.hour]).toEqual([24, '2026-11-25T00:00:00Z', '2026-11-25T23:00:00Z']);
+    const ahead = JSON.parse(await status(['--lake', lake, '--from', '2026-11-25T23Z', '--to', '2026-11-26T05Z', '--json'])) as { hour: string }[];
+    expect(ahead.map((h) => h.hour)).toEqual(['2026-11-25T23:00:00Z', '2026-11-26T00:00:00Z']);
+    expect(await status(['--lake', lake, '--from', '2026-11-25T23Z', '--to', '2026-11-26T05Z'])).toContain('the hours after 2026-11-26T00Z have not begun');
+    const quiet = { out: new Writable({ write: (_c, _e, done) => done() }), now: () => Date.parse('2026-11-26T00:10:00Z') };
+    await expect(statusCommand(['--lake', lake, '--from', '2026-11-26T01Z'], quiet)).rejects.toThrow(/--from 2026-11-26T01Z is in the future/);
+  });
+
+  it('refuses a lake that is a file, or one whose directories cannot be read, in one line', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const quiet = { out: new Writable({ write: (_c, _e, done) => done() }), now: () => Date.parse('2026-11-26T00:10:00Z') };
+    const file = `${tempLake()}-file`;
+    writeFileSync(file, 'not a lake');
+    await expect(statusCommand(['--lake', file], quiet)).rejects.toThrow(new RegExp(`the lake ${file} is a file, not a directory`));
+    // A file where the hour's raw directory should be: the listing fails, named with its path.
+    const broken = tempLake();
+    mkdirSync(`${broken}/raw/weather/dt=2026-11-25`, { recursive: true });
+    writeFileSync(`${broken}/raw/weather/dt=2026-11-25/hour=18`, '');
+    await expect(statusCommand(['--lake', broken, '--from', '2026-11-25T18Z', '--to', '2026-11-25T18Z'], quiet)).rejects.toThrow(/cannot read the lake .*hour=18.*ENOTDIR/);
+  });
+
+  it('lists hours in a row skipped for one cause as one range with one command', async () => {
+    const skips = tempLake();
+    for (const hour of ['2026-11-25T01:00:00Z', '2026-11-25T02:00:00Z', '2026-11-25T03:00:00Z']) await runAgainstDemo({ failFirst: 100 }, { lake: skips, hour });
+    const text = await status(['--lake', skips, '--from', '2026-11-25T01Z', '--to', '2026-11-25T03Z']);
+    // Each hour's URL differs (it names the hour), yet the cause is one.
+    expect(text).toMatch(/2026-11-25T01Z to 2026-11-25T03Z \(3 hours\) {2}skipped: \(the first\) Fetch ApiUnavailableError: /);
+    expect(text).toContain('3 scheduled hours: 0 loaded, 3 skipped');
+  }, 60_000);
 });

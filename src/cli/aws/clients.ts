@@ -26,7 +26,10 @@ export function awsClients(region?: string): AwsClients {
   };
 }
 
-/** Turns the SDK's "no credentials" and "no region" failures into a message that says what to do. */
+/** Node's codes for a connection that got no answer from AWS. */
+const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Turns the SDK's "no credentials", "no region" and "no connection" failures into a message that says what to do (exit 2). */
 export async function withAwsSetup<T>(run: () => Promise<T>, usage: string): Promise<T> {
   try {
     return await run();
@@ -36,6 +39,10 @@ export async function withAwsSetup<T>(run: () => Promise<T>, usage: string): Pro
       throw new UsageError('no AWS credentials found: run `aws configure` or `aws sso login`, or set AWS_PROFILE, then try again', usage);
     }
     if (/region is missing/i.test(message)) throw new UsageError('no AWS region: pass --region or set AWS_REGION', usage);
+    const code = (error as { code?: string }).code;
+    if (code && NETWORK_CODES.has(code)) {
+      throw new UsageError(`could not reach AWS (${message}): check the network connection, the region (--region or AWS_REGION) and any AWS_ENDPOINT_URL* setting, then try again`, undefined, { cause: error });
+    }
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ListExecutionsCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/config-file.js';
@@ -53,10 +53,15 @@ export async function statusCommand(argv: string[], io: StatusIo = { out: proces
     STATUS_USAGE,
   );
   const now = (io.now ?? Date.now)();
-  const range = lastHours(now, 24);
-  const from = values.from ? hourOption(values.from, 'from') : range.from;
-  const to = values.to ? hourOption(values.to, 'to') : range.to;
-  if (Date.parse(from.iso) > Date.parse(to.iso)) throw new UsageError(`--from ${values.from} is after --to ${values.to}`, STATUS_USAGE);
+  const current = hourFromEpochMs(now);
+  // A range given by one end is a day from it: --to alone ends the day there, --from alone starts it (up to now).
+  const given = { from: values.from ? hourOption(values.from, 'from') : undefined, to: values.to ? hourOption(values.to, 'to') : undefined };
+  const from = given.from ?? (given.to ? lastHours(Date.parse(given.to.iso), 24).from : lastHours(now, 24).from);
+  const askedTo = given.to ?? current;
+  if (Date.parse(from.iso) > Date.parse(current.iso)) throw new UsageError(`--from ${values.from} is in the future: no hour of the range has begun (it is ${new Date(now).toISOString().slice(0, 16)}Z)`, STATUS_USAGE);
+  if (Date.parse(from.iso) > Date.parse(askedTo.iso)) throw new UsageError(`--from ${values.from} is after --to ${values.to}`, STATUS_USAGE);
+  // Hours that have not begun have no state yet: they are left out, not counted as missing.
+  const to = Date.parse(askedTo.iso) > Date.parse(current.iso) ? current : askedTo;
   if ((Date.parse(to.iso) - Date.parse(from.iso)) / 3_600_000 >= MAX_HOURS) throw new UsageError(`the range holds more than ${MAX_HOURS} hours; ask for a quarter at most`, STATUS_USAGE);
   const configFile = values.config ?? DEFAULT_CONFIG_FILE;
   const app = loadConfigFile(configFile);
@@ -75,7 +80,12 @@ export async function statusCommand(argv: string[], io: StatusIo = { out: proces
     where = `stack ${stackName}`;
   } else {
     if (!existsSync(values.lake)) throw new UsageError(`there is no lake at ${values.lake}: run \`npm start\` or \`npx api-lake run\` first, or pass --lake DIR`, STATUS_USAGE);
-    evidence = await localEvidence(config, values.lake, from, to);
+    if (!statSync(values.lake).isDirectory()) throw new UsageError(`the lake ${values.lake} is a file, not a directory: pass --lake DIR, the directory \`npx api-lake run\` writes to`, STATUS_USAGE);
+    evidence = await localEvidence(config, values.lake, from, to).catch((error: Error) => {
+      // A lake whose directories cannot be read (a file in place of one, no permission): what is wrong and where.
+      if (error.name === 'StoreUnavailableError' || error.name === 'StoreRequestError') throw new UsageError(`cannot read the lake ${values.lake}: ${error.message}`, undefined, { cause: error });
+      throw error;
+    });
     where = `lake ${values.lake}`;
   }
   const statuses = evidence.map(stateOf);
@@ -83,7 +93,8 @@ export async function statusCommand(argv: string[], io: StatusIo = { out: proces
     io.out.write(`${JSON.stringify(statuses.map(({ hour, state, records, reason }) => ({ hour, state, records, reason })), null, 2)}\n`);
     return 0;
   }
-  const title = `${config.name}: ${config.source.name} -> ${config.table} (${config.schedule}) in ${where}, ${from.iso.slice(0, 13)}Z to ${to.iso.slice(0, 13)}Z (UTC)`;
+  const cut = to !== askedTo ? `; the hours after ${to.iso.slice(0, 13)}Z have not begun` : '';
+  const title = `${config.name}: ${config.source.name} -> ${config.table} (${config.schedule}) in ${where}, ${from.iso.slice(0, 13)}Z to ${to.iso.slice(0, 13)}Z (UTC${cut})`;
   const args = [values.config && `--config ${values.config}`, values.pipeline && `--pipeline ${values.pipeline}`, !values.aws && values.lake !== 'lake' && `--lake ${values.lake}`].filter(Boolean).join(' ');
   io.out.write(renderStatus(statuses, { color: io.out.isTTY === true, title, fix: (s: HourStatus) => fixOf(s, config, values.aws, now, args && ` ${args}`) }));
   return 0;
