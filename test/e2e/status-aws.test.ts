@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -121,6 +123,21 @@ describe('api-lake status --aws, against stand-ins of CloudFormation, Step Funct
     expect(text).toContain('fix: npx api-lake reprocess --from 2026-11-25T21Z --to 2026-11-25T21Z --aws (after fixing the cause)');
     expect(text).toContain('fix: npx api-lake reprocess --from 2026-11-25T22Z --to 2026-11-25T22Z --aws');
     expect(text).not.toContain('2026-11-25T18Z  ');
+  });
+
+  it('says AWS could not be reached, and what to check, when no connection is made', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const options = { region: LOCAL_REGION, endpoint: `http://127.0.0.1:${closed}`, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 };
+    const out = new Writable({ write: (_c, _e, done) => done() });
+    const offline = { ...clients, cloudFormation: new CloudFormationClient(options) };
+    await expect(statusCommand(['--aws'], { out, clients: offline, rawBucket: async (bucket) => zone(bucket), now: () => NOW })).rejects.toThrow(
+      new RegExp(`could not reach AWS \\(.*ECONNREFUSED 127.0.0.1:${closed}.*\\): check the network connection, the region`),
+    );
   });
 
   it('refuses a stack that is not deployed, naming it', async () => {
