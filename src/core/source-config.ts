@@ -17,6 +17,16 @@ export const MAX_PAGES = 9999;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** True for http(s) URLs whose host is this machine: the only place a key may travel over plain http. */
+/**
+ * The ports fetch refuses to connect to (the Fetch standard's "port blocking"; Node's fetch, undici, on Lambda
+ * as here): a URL on one of them fails every call, so it is a config error rather than an hour skipped for ever.
+ */
+const BLOCKED_PORTS = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137,
+  139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723,
+  2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+]);
+
 export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
@@ -29,6 +39,10 @@ const sourceUrl = z.string().check(
       url = new URL(value);
     } catch {
       ctx.addIssue({ code: 'custom', message: `must be an absolute https URL, got "${value}"`, input: value });
+      return;
+    }
+    if (url.port && BLOCKED_PORTS.has(Number(url.port))) {
+      ctx.addIssue({ code: 'custom', message: `port ${url.port} is one fetch never connects to (the Fetch standard's "bad ports", blocked as browsers block them): use another port`, input: value });
       return;
     }
     if (url.protocol === 'https:') return;

@@ -10,6 +10,17 @@ const valid = {
   schedule: 'cron(0 * * * ? *)',
 };
 
+/** The config's problems, none for a valid one. */
+function problemsOf(input: unknown): string[] {
+  try {
+    parseConfig(input);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
 function problems(input: unknown): string[] {
   try {
     parseConfig(input);
@@ -21,6 +32,28 @@ function problems(input: unknown): string[] {
 }
 
 describe('parseConfig', () => {
+  it('refuses a source.url on a port fetch never connects to, as Node\'s fetch refuses it', async () => {
+    const refused: number[] = [];
+    const accepted: number[] = [];
+    // Every port 1-1100 and each named port's neighbours: the config's list and fetch's agree on all of them.
+    const candidates = new Set<number>(Array.from({ length: 1100 }, (_, i) => i + 1));
+    for (const p of [8080, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080]) [p - 1, p, p + 1].forEach((q) => candidates.add(q));
+    await Promise.all(
+      [...candidates].map(async (port) => {
+        const url = `http://127.0.0.1:${port}/v1`;
+        const byFetch = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+          () => false,
+          (error: Error & { cause?: Error }) => error.cause?.message === 'bad port',
+        );
+        const byConfig = problemsOf({ ...valid, source: { ...valid.source, url } }).some((p) => p.includes(`port ${port} is one fetch never connects to`));
+        expect(byConfig, `port ${port}`).toBe(byFetch);
+        (byConfig ? refused : accepted).push(port);
+      }),
+    );
+    expect(refused).toContain(6000);
+    expect(accepted).toContain(8080);
+  });
+
   it('applies the documented defaults from the named constants', () => {
     const config = parseConfig(valid);
     expect(config.source.timeoutSeconds).toBe(DEFAULTS.requestTimeoutSeconds);
@@ -45,7 +78,7 @@ describe('parseConfig', () => {
     expect(problems(withUrl('http://api.weatherapi.com/v1/current.json'))).toEqual([
       'source.url: must be an https URL (plain http is allowed only for loopback hosts: the API key must never travel unencrypted)',
     ]);
-    for (const url of ['http://127.0.0.1:8080/x', 'http://localhost/x', 'http://[::1]:9/x', 'http://127.3.4.5/x']) {
+    for (const url of ['http://127.0.0.1:8080/x', 'http://localhost/x', 'http://[::1]:8/x', 'http://127.3.4.5/x']) {
       expect(parseConfig(withUrl(url)).source.url).toBe(url);
     }
     expect(problems(withUrl('not a url'))[0]).toMatch(/^source\.url: must be an absolute https URL/);

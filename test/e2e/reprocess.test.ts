@@ -27,7 +27,7 @@ beforeAll(() => {
 function configFile(patch: Record<string, unknown> = {}): string {
   const base = projectConfig();
   const file = join(tempDir('api-lake-reprocess-'), 'config.json');
-  writeFileSync(file, JSON.stringify({ ...base, source: { ...base.source, url: 'http://127.0.0.1:9/v1/current.json', ...patch } }));
+  writeFileSync(file, JSON.stringify({ ...base, source: { ...base.source, url: 'http://127.0.0.1:2/v1/current.json', ...patch } }));
   return file;
 }
 
@@ -115,7 +115,7 @@ describe('api-lake reprocess --aws, against stand-ins of CloudFormation, Step Fu
         try {
           const hour = scheduledHour((input as { time: string }).time);
           const base = projectConfig();
-          const config = parseConfig({ ...base, source: { ...base.source, url: 'http://127.0.0.1:9/v1/current.json' } });
+          const config = parseConfig({ ...base, source: { ...base.source, url: 'http://127.0.0.1:2/v1/current.json' } });
           const result = await runHour({ config, stack, lakeDir: tempLake(), hour, now: clockOf(hour), input, stores: { raw: zone(buckets.raw), curated: zone(buckets.curated) } });
           return result.status === 'FAILED' ? { status: 'FAILED', error: result.error, cause: result.cause } : { status: 'SUCCEEDED', output: JSON.stringify(result.output) };
         } finally {

@@ -162,7 +162,7 @@ describe('the incremental cursor', () => {
     const cursor = state.entries[0]!.value;
 
     // An hour whose API is down is skipped; its cursor is not moved.
-    const down = { ...config, source: { ...config.source, url: 'http://127.0.0.1:9/v1/events/cursor' } };
+    const down = { ...config, source: { ...config.source, url: 'http://127.0.0.1:2/v1/events/cursor' } };
     const skipped = await run(down, { lake, hour: '2026-11-25T19:00:00Z', input: { time: '2026-11-25T19:00:00Z', allowCurrentData: true } });
     expect(skipped.status).toBe('SKIPPED');
     expect(JSON.parse(readFileSync(join(lake, 'curated', '_state', 'events_changes.json'), 'utf8')).entries).toHaveLength(1);
