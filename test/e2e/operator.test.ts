@@ -69,9 +69,12 @@ describe('setting up a run', () => {
     mkdirSync(zoneIsFile);
     writeFileSync(join(zoneIsFile, 'raw'), 'not a directory');
     const [asFile, zone] = await Promise.all([cli(['run', '--demo', '--fast', '--lake', file]), cli(['run', '--demo', '--fast', '--lake', zoneIsFile])]);
-    for (const result of [asFile, zone]) {
+    const [below] = await Promise.all([cli(['run', '--demo', '--fast', '--lake', join(file, 'sub')])]);
+    // Each names the file in the way: the --lake itself, the zone inside it, the file above a --lake that is not there.
+    for (const [result, inTheWay] of [[asFile, file], [zone, join(zoneIsFile, 'raw')], [below, file]] as const) {
       expect(result.code).toBe(2);
       expect(oneLineError(result)).toMatch(/the lake .* cannot be written \((EEXIST|ENOTDIR)\): a file is where a directory must be \(.*\): move it away, or choose another --lake DIR/);
+      expect(oneLineError(result)).toContain(`must be (${inTheWay})`);
     }
     expect(readFileSync(file, 'utf8')).toBe('keep me');
     expect(readFileSync(join(zoneIsFile, 'raw'), 'utf8')).toBe('not a directory');

@@ -1,5 +1,5 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { hoursBetween, scheduledHour, type Hour } from '../../core/layout.js';
 import type { AppConfig, PipelineConfig } from '../../core/config.js';
 import { DEMO_API_KEY, startDemoApi, type DemoApi } from '../../demo/weather-api.js';
@@ -112,7 +112,7 @@ export function assertWritableLake(lake: string): void {
       const { code, path } = error as NodeJS.ErrnoException;
       const fix =
         code === 'EEXIST' || code === 'ENOTDIR'
-          ? `a file is where a directory must be (${path ?? dir}): move it away, or choose another --lake DIR`
+          ? `a file is where a directory must be (${fileInTheWay(dir) ?? path ?? dir}): move it away, or choose another --lake DIR`
           : code === 'EACCES' || code === 'EPERM'
             ? `no permission to write ${path ?? dir}: fix its permissions, or choose another --lake DIR`
             : code === 'EROFS'
@@ -122,6 +122,14 @@ export function assertWritableLake(lake: string): void {
                 : `${(error as Error).message}: choose another --lake DIR`;
       throw new UsageError(`the lake ${lake} cannot be written (${code ?? 'error'}): ${fix}`);
     }
+  }
+}
+
+/** The nearest existing path at or above `dir` when it is not a directory: the file a mkdir of `dir` ran into. */
+function fileInTheWay(dir: string): string | undefined {
+  for (let path = dir; ; path = dirname(path)) {
+    if (existsSync(path)) return statSync(path).isDirectory() ? undefined : path;
+    if (dirname(path) === path) return undefined;
   }
 }
 
