@@ -87,5 +87,8 @@ function sqlErrorMessage(message: string, tables: string[]): string {
     : /^Catalog Error: Table with name .* does not exist/.test(first!)
       ? '(the lake has no tables yet: run `npm start` or `npx api-lake run` first)'
       : undefined;
-  return [note ? `${first} ${note}` : first, ...rest].join('\n');
+  // DuckDB may suggest a table of its own catalog (pg_attrdef, duckdb_tables, ...): only the lake's tables are suggestions here.
+  const suggestion = (line: string) => /^Did you mean "(?:[^"]*\.)?([^".]+)"\?$/.exec(line)?.[1];
+  const kept = rest.filter((line) => suggestion(line) === undefined || tables.includes(suggestion(line)!));
+  return [note ? `${first} ${note}` : first, ...kept].join('\n');
 }
