@@ -5,7 +5,7 @@ import { ConfigError } from '../src/core/errors.js';
 
 // `cdk synth` / `cdk deploy`: load and validate config, build the stack, synth. A bad config stops here with every problem listed.
 try {
-  const config = loadConfigFile(process.env.API_LAKE_CONFIG);
+  const config = loadConfigFile();
   buildApp({ config }).app.synth();
 } catch (error) {
   if (error instanceof ConfigError) {

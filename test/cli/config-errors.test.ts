@@ -8,9 +8,9 @@ import { ConfigError } from '../../src/core/errors.js';
 import { PROJECT_ROOT, type ProcessResult } from '../helpers/node-process.js';
 
 /** Runs the real `api-lake` entry point in a child process, in the directory `cwd`. */
-function cli(args: string[], cwd = PROJECT_ROOT): Promise<ProcessResult> {
+function cli(args: string[], cwd = PROJECT_ROOT, env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/api-lake.js'), ...args], { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/api-lake.js'), ...args], { cwd, env: { ...process.env, API_LAKE_CONFIG: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -70,10 +70,25 @@ describe('no config where it is looked for', () => {
     const [none, wrongPath, directory] = await Promise.all([cli(['set-key'], dir), cli(['run', '--config', 'nope.json'], dir), cli(['catalog', '--config', dir])]);
     expect(none).toMatchObject({ code: 2, stdout: '' });
     expect(none.stderr).toBe(
-      `api-lake set-key: no config file at ${join(dir, DEFAULT_CONFIG_FILE)} (by default the config is api-lake.config.json in the current directory): pass --config FILE to api-lake (API_LAKE_CONFIG=FILE for cdk)\n`,
+      `api-lake set-key: no config file at ${join(dir, DEFAULT_CONFIG_FILE)} (by default the config is api-lake.config.json in the current directory): pass --config FILE, or set API_LAKE_CONFIG=FILE (for api-lake and cdk alike)\n`,
     );
-    expect(wrongPath.stderr).toBe(`api-lake run: no config file at ${join(dir, 'nope.json')}: check the path, or pass --config FILE to api-lake (API_LAKE_CONFIG=FILE for cdk)\n`);
-    expect(directory.stderr).toBe(`api-lake catalog: the config ${dir} is a directory, not a file: pass --config FILE to api-lake (API_LAKE_CONFIG=FILE for cdk)\n`);
+    expect(wrongPath.stderr).toBe(`api-lake run: no config file at ${join(dir, 'nope.json')}: check the path given to --config\n`);
+    expect(directory.stderr).toBe(`api-lake catalog: the config ${dir} is a directory, not a file: pass --config FILE, or set API_LAKE_CONFIG=FILE (for api-lake and cdk alike)\n`);
+  });
+
+  it('takes API_LAKE_CONFIG when --config is not given, as cdk does, and says so when it names no file', async () => {
+    const dir = tempDir();
+    const config = JSON.parse(projectConfig) as { table: string };
+    writeFileSync(join(dir, 'pollen.json'), JSON.stringify({ ...config, table: 'pollen' }));
+    writeFileSync(join(dir, 'other.json'), JSON.stringify({ ...config, table: 'other' }));
+    const [fromEnv, flagWins, missing] = await Promise.all([
+      cli(['catalog', '--json'], dir, { API_LAKE_CONFIG: 'pollen.json' }),
+      cli(['catalog', '--json', '--config', 'other.json'], dir, { API_LAKE_CONFIG: 'pollen.json' }),
+      cli(['catalog', '--json'], dir, { API_LAKE_CONFIG: 'nope.json' }),
+    ]);
+    expect((JSON.parse(fromEnv.stdout) as { table: string }).table).toBe('pollen');
+    expect((JSON.parse(flagWins.stdout) as { table: string }).table).toBe('other');
+    expect(missing).toMatchObject({ code: 2, stderr: `api-lake catalog: no config file at ${join(dir, 'nope.json')} (named by API_LAKE_CONFIG): check that path, unset API_LAKE_CONFIG, or pass --config FILE\n` });
   });
 
   it('is a ConfigError whose message is that one line, with the file system error as its cause', () => {
@@ -86,7 +101,7 @@ describe('no config where it is looked for', () => {
       }
     })() as ConfigError;
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toBe(`no config file at ${missing}: check the path, or pass --config FILE to api-lake (API_LAKE_CONFIG=FILE for cdk)`);
+    expect(error.message).toBe(`no config file at ${missing}: check the path given to --config`);
     expect(error.problems).toEqual([error.message]);
     expect((error.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
   });

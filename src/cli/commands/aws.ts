@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { secretNameOf, stackNameOf } from '../../core/config.js';
 import { deleteApiKey, SECRET_RECOVERY_WINDOW_DAYS, storeApiKey } from '../../adapters/aws/secret-admin.js';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/config-file.js';
+import { configFileOf, loadConfigFile } from '../../adapters/config-file.js';
 import { parse, UsageError } from '../args.js';
 import { assertAwsSetup, withAwsSetup } from '../aws/clients.js';
 import { confirm, promptHidden, readStdin } from '../prompt.js';
@@ -77,7 +77,7 @@ export async function destroyCommand(argv: string[], io: DestroyIo = processIo()
     { config: { type: 'string' }, context: { type: 'string', short: 'c', multiple: true }, region: { type: 'string' }, yes: { type: 'boolean', default: false } },
     DESTROY_USAGE,
   );
-  const configFile = values.config ?? DEFAULT_CONFIG_FILE;
+  const configFile = configFileOf(values.config);
   const app = loadConfigFile(configFile);
   const override = contextStackName(values.context, DESTROY_USAGE);
   const stackName = stackNameOf(app, override);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FsObjectStore } from '../../adapters/local/fs-store.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/config-file.js';
+import { configFileOf, loadConfigFile } from '../../adapters/config-file.js';
 import { stackNameOf, type AppConfig, type PipelineConfig } from '../../core/config.js';
 import { hoursBetween, rawHourPrefix, type Hour } from '../../core/layout.js';
 import type { ObjectStore } from '../../core/ports.js';
@@ -69,7 +69,7 @@ export async function reprocessCommand(argv: string[], io: ReprocessIo): Promise
   if (hours.length === 0) throw new UsageError(`--from ${values.from} is after --to ${values.to}`, REPROCESS_USAGE);
   if (hours.length > 24 * 366) throw new UsageError(`the range holds ${hours.length} hours; reprocess at most a year at a time`, REPROCESS_USAGE);
   const concurrency = numberOption(values.concurrency, 'concurrency', REPROCESS_USAGE, { min: 1, max: 40 })!;
-  const configFile = values.config ?? DEFAULT_CONFIG_FILE;
+  const configFile = configFileOf(values.config);
   const app = loadConfigFile(configFile);
   const config = selectPipeline(app, values.pipeline, REPROCESS_USAGE);
   assertQueryable(config, hours, REPROCESS_USAGE);

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ListExecutionsCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/config-file.js';
+import { configFileOf, loadConfigFile } from '../../adapters/config-file.js';
 import { FsObjectStore } from '../../adapters/local/fs-store.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
 import { pipelinePrefix } from '../../contract/outputs.js';
@@ -63,7 +63,7 @@ export async function statusCommand(argv: string[], io: StatusIo = { out: proces
   // Hours that have not begun have no state yet: they are left out, not counted as missing.
   const to = Date.parse(askedTo.iso) > Date.parse(current.iso) ? current : askedTo;
   if ((Date.parse(to.iso) - Date.parse(from.iso)) / 3_600_000 >= MAX_HOURS) throw new UsageError(`the range holds more than ${MAX_HOURS} hours; ask for a quarter at most`, STATUS_USAGE);
-  const configFile = values.config ?? DEFAULT_CONFIG_FILE;
+  const configFile = configFileOf(values.config);
   const app = loadConfigFile(configFile);
   const config = selectPipeline(app, values.pipeline, STATUS_USAGE);
 

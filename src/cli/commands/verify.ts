@@ -6,7 +6,7 @@ import { GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCo
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../adapters/config-file.js';
+import { configFileOf, loadConfigFile } from '../../adapters/config-file.js';
 import { stackNameOf, type PipelineConfig } from '../../core/config.js';
 import { curatedObjectKey, hourFromEpochMs, rawObjectKey, type Hour } from '../../core/layout.js';
 import { numberOption, parse } from '../args.js';
@@ -195,7 +195,7 @@ export async function verifyCommand(argv: string[], io: VerifyIo = { out: proces
     { config: { type: 'string' }, context: { type: 'string', short: 'c', multiple: true }, region: { type: 'string' }, 'timeout-seconds': { type: 'string', default: '900' }, ...PIPELINE_OPTION },
     VERIFY_USAGE,
   );
-  const configFile = values.config ?? DEFAULT_CONFIG_FILE;
+  const configFile = configFileOf(values.config);
   const app = loadConfigFile(configFile);
   const config = selectPipeline(app, values.pipeline, VERIFY_USAGE);
   const stackName = stackNameOf(config, contextStackName(values.context, VERIFY_USAGE));
