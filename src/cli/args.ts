@@ -14,13 +14,22 @@ export class UsageError extends Error {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** `parseArgs` in strict mode, with its errors turned into a UsageError that names the problem (and, for a typo, the option meant). */
-export function parse<T extends Options>(argv: string[], options: T, usage: string, positionals = false) {
+/**
+ * `parseArgs` in strict mode, with its errors turned into a UsageError that names the problem: for a typo, the
+ * option meant; for an option this command refuses on purpose, its `refused` reason (`hour` for backfill).
+ */
+export function parse<T extends Options>(argv: string[], options: T, usage: string, positionals = false, refused: Readonly<Record<string, string>> = {}) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: positionals });
   } catch (error) {
-    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/, '');
-    const meant = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? optionMeant(message, argv, Object.keys(options)) : undefined;
+    const code = (error as { code?: string }).code;
+    let message = (error as Error).message.replace(/\. To specify a positional argument.*$/, '');
+    // Node says "Option '-l, --lake <value>' argument missing": the option and what to give it.
+    const missing = /^Option '(?:-\w, )?(--[\w-]+) <value>' argument missing$/.exec(message);
+    if (missing) message = `${missing[1]} needs a value (see the usage below)`;
+    const unknown = /Unknown option '--([^'=]+)'/.exec(message)?.[1];
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown && refused[unknown]) throw new UsageError(`${message}: ${refused[unknown]}`, usage, { cause: error });
+    const meant = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? optionMeant(message, argv, Object.keys(options)) : undefined;
     throw new UsageError(meant ? `${message}: did you mean --${meant}?` : message, usage, { cause: error });
   }
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { closestName } from '../../src/cli/args.js';
+import { closestName, parse, UsageError } from '../../src/cli/args.js';
 import { main } from '../../src/cli/main.js';
 import { PROJECT_ROOT, runNode } from '../helpers/node-process.js';
 
@@ -63,6 +63,14 @@ afterEach(() => {
 });
 
 describe('closestName', () => {
+  it('says which option lacks its value, in its long form, instead of Node\'s wording', () => {
+    const usage = 'Usage: x';
+    const options = { lake: { type: 'string', short: 'l' }, fast: { type: 'boolean' } } as const;
+    for (const argv of [['--lake'], ['-l'], ['--fast', '--lake']]) {
+      expect(() => parse(argv, options, usage)).toThrow(new UsageError('--lake needs a value (see the usage below)', usage));
+    }
+  });
+
   it('suggests the candidate within one edit per three letters, a swap of neighbours being one edit', () => {
     expect(closestName('lak', ['config', 'lake', 'hour'])).toBe('lake');
     expect(closestName('strat', ['start', 'run', 'status'])).toBe('start');
@@ -144,7 +152,7 @@ describe('api-lake (the real CLI)', () => {
     expect(lak.stderr).toMatch(/^api-lake run: Unknown option '--lak': did you mean --lake\?\n\nUsage: api-lake run /);
     expect(singleDash.stderr).toContain("Unknown option '-l': did you mean --lake?");
     expect(hour.code).toBe(2);
-    expect(hour.stderr).toMatch(/^api-lake backfill: Unknown option '--hour'\n/);
+    expect(hour.stderr).toMatch(/^api-lake backfill: Unknown option '--hour': backfill runs a range: give --from and --to \(the same hour for one\), or use `api-lake run --hour`\n/);
     expect(far.stderr).toMatch(/^api-lake run: Unknown option '--bogus'\n/);
     expect(strat).toEqual({ code: 2, stdout: '', stderr: 'api-lake: unknown command "strat": did you mean start? (`api-lake --help` lists the commands)\n' });
     expect(verison.stderr).toContain('did you mean --version?');

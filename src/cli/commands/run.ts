@@ -353,7 +353,9 @@ async function runOnce(values: RunValues, context: CliContext, out: NodeJS.Writa
 }
 
 export async function backfillCommand(argv: string[], context: CliContext, out = process.stdout, err = process.stderr): Promise<number> {
-  const { values } = parse(argv, { ...SESSION_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, 'fail-on-skip': { type: 'boolean', default: false } }, BACKFILL_USAGE);
+  const { values } = parse(argv, { ...SESSION_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, 'fail-on-skip': { type: 'boolean', default: false } }, BACKFILL_USAGE, false, {
+    hour: 'backfill runs a range: give --from and --to (the same hour for one), or use `api-lake run --hour`',
+  });
   if (!values.from || !values.to) throw new UsageError('--from and --to are required', BACKFILL_USAGE);
   const hours = hoursBetween(hourOption(values.from, 'from'), hourOption(values.to, 'to'));
   if (hours.length === 0) throw new UsageError(`--from ${values.from} is after --to ${values.to}`, BACKFILL_USAGE);
