@@ -140,6 +140,19 @@ describe('a run that skips or fails', () => {
     }
   });
 
+  it('backfill stops at a refused key instead of failing every hour the same way, and says how to go on (exit 1)', async () => {
+    const api = await demo();
+    const lake = tempLake();
+    const result = await cli(['backfill', ...HISTORY, '--fast', '--lake', lake, '--from', '2026-11-25T00Z', '--to', '2026-11-25T03Z', '--api-url', `${api.url}/v1/history.json`], { API_LAKE_API_KEY: 'not-the-key' });
+    expect(result.code).toBe(1);
+    expect(api.calls()).toBe(1); // one call: an ApiAuthError is not retried, and no later hour was started
+    expect(result.stdout).toMatch(/2026-11-25T00Z \| FAILED +\| +\| ApiAuthError: /);
+    expect(result.stdout).not.toContain('2026-11-25T01Z |');
+    expect(result.stdout).toContain('Stopped: the API refused the key (ApiAuthError), so the 3 hours after 2026-11-25T00Z were not started (each would fail the same way).');
+    expect(result.stdout).toContain(`Set API_LAKE_API_KEY to the right key, then: npx api-lake backfill --from 2026-11-25T00Z --to 2026-11-25T03Z --config examples/weather-history.json --lake ${lake}`);
+    expect(result.stdout + result.stderr).not.toContain('not-the-key');
+  });
+
   it('backfill refuses an option it would ignore', async () => {
     const result = await cli(['backfill', ...HISTORY, '--demo', '--from', '2026-11-25T00Z', '--to', '2026-11-25T01Z', '--hour', '2026-11-25T00Z']);
     expect(result.code).toBe(2);

@@ -144,8 +144,10 @@ function assertFetchable(config: PipelineConfig, hours: Hour[], allowCurrentData
 /** What a run of hours came to: each hour's result, and where an interrupt stopped it. */
 interface HoursRun {
   readonly results: RunResult[];
-  /** The hours never started because of an interrupt. */
+  /** The hours never started because of an interrupt, or of a refused key. */
   readonly notStarted: Hour[];
+  /** Set when the API refused the key: every later hour would fail the same way, so none was started. */
+  readonly keyRefused?: boolean;
 }
 
 /** Runs hours in order through the local twin, printing progress, until they are done or `signal` stops them. */
@@ -170,6 +172,7 @@ async function runHours(session: Session, hours: Hour[], out: NodeJS.WritableStr
     });
     for (const warning of result.warnings) err.write(`  ! ${warning}\n`);
     results.push(result);
+    if (result.status === 'FAILED' && result.error === 'ApiAuthError' && i < hours.length - 1) return { results, notStarted: hours.slice(i + 1), keyRefused: true };
   }
   return { results, notStarted: [] };
 }
@@ -378,6 +381,14 @@ export async function backfillCommand(argv: string[], context: CliContext, out =
       ),
     }));
     out.write(`\n${formatTable({ columns: ['hour', 'status', 'records', 'reason'], rows }, 120)}\n${tally(results)}\n`);
+    if (run.keyRefused) {
+      const [next, last] = [results.at(-1)!.hour.slice(0, 13) + 'Z', run.notStarted.at(-1)!.iso.slice(0, 13) + 'Z'];
+      out.write(
+        `Stopped: the API refused the key (ApiAuthError), so the ${run.notStarted.length} hour${run.notStarted.length === 1 ? '' : 's'} after ${next} were not started (each would fail the same way).\n` +
+          `Set ${API_KEY_ENV} to the right key, then: npx api-lake backfill --from ${next} --to ${last}${sessionArgs(values)}${values['fail-on-skip'] ? ' --fail-on-skip' : ''}\n`,
+      );
+      return exitCode(results, values['fail-on-skip']);
+    }
     const interrupted = run.notStarted.length > 0 || results.at(-1)?.status === 'ABORTED';
     if (interrupted) {
       out.write(await interruptReport(session, run, (from, to) => `npx api-lake backfill --from ${from.iso.slice(0, 13)}Z --to ${to.iso.slice(0, 13)}Z${sessionArgs(values)}${values['fail-on-skip'] ? ' --fail-on-skip' : ''}`));
