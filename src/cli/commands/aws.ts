@@ -8,13 +8,13 @@ import { assertAwsSetup, withAwsSetup } from '../aws/clients.js';
 import { confirm, promptHidden, readStdin } from '../prompt.js';
 import { PIPELINE_OPTION, selectPipeline } from './common.js';
 
-export const SET_KEY_USAGE = `Usage: npx api-lake set-key [--config FILE] [--pipeline NAME] [--region REGION]
+export const SET_KEY_USAGE = `Usage: api-lake set-key [--config FILE] [--pipeline NAME] [--region REGION]
   Stores the source's API key in Secrets Manager (name from the config, default api-lake/<source>/api-key).
   --pipeline NAME  whose key, when the config has several pipelines (required then)
   Type it at the prompt (not echoed), or pipe it: printf %s "$KEY" | npx api-lake set-key
   There is no --key flag on purpose: a key on the command line lands in shell history.`;
 
-export const DESTROY_USAGE = `Usage: npx api-lake destroy [--config FILE] [-c stackName=NAME] [--region REGION] [--yes]
+export const DESTROY_USAGE = `Usage: api-lake destroy [--config FILE] [-c stackName=NAME] [--region REGION] [--yes]
   Runs \`cdk destroy\` on the config's stack (its stackName, default ApiLake; -c stackName= overrides it, as
   for cdk), then schedules the config's API key secrets (one per pipeline, each once) for deletion with a
   ${SECRET_RECOVERY_WINDOW_DAYS}-day recovery window.

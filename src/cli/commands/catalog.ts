@@ -8,7 +8,7 @@ import { functionOf } from '../twin/local-tasks.js';
 import { loadLocalStack, type Synthesizer } from '../twin/stack-cache.js';
 import { PIPELINE_OPTION, selectPipeline } from './common.js';
 
-export const CATALOG_USAGE = `Usage: npx api-lake catalog [--config FILE] [--pipeline NAME] [--lake DIR] [--ddl | --json] [--bucket NAME]
+export const CATALOG_USAGE = `Usage: api-lake catalog [--config FILE] [--pipeline NAME] [--lake DIR] [--ddl | --json] [--bucket NAME]
   Prints the curated table as the twin's catalog holds it (DIR/_catalog, default ./lake): its columns with
   their Athena types, the partition keys, the location and the partition projection settings. Before the
   first hour it is the table as the stack defines it (catalog.mode "projection"; a crawler keeps no such table).

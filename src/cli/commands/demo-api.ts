@@ -15,7 +15,8 @@ export const DEMO_API_USAGE = `Usage: api-lake demo-api [--port N] [--key KEY] [
   --latency-ms N        wait N ms before each answer
   --status CODE         answer every call with this HTTP status
   --retry-after VALUE   send Retry-After: VALUE with 429/503 answers
-  --malformed           answer 200 with a truncated JSON body (every endpoint)`;
+  --malformed           answer 200 with a truncated JSON body (every endpoint)
+  Exit status: 0 stopped with Ctrl-C; 2 bad arguments, or a port in use or not allowed.`;
 
 export async function demoApiCommand(argv: string[], out = process.stdout): Promise<number> {
   const { values } = parse(

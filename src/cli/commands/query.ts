@@ -18,7 +18,9 @@ export const QUERY_USAGE = `Usage: api-lake query "SQL" [--lake DIR] [--vertical
   --json        one JSON array of row objects: timestamps ISO 8601 in UTC, integers as numbers
                 (strings beyond ±2^53)
   --csv         CSV with a header row, values as DuckDB writes them
-  --json and --csv print every value whole, so neither goes with --vertical, --full or the other.`;
+  --json and --csv print every value whole, so neither goes with --vertical, --full or the other.
+  Exit status: 0 the statement ran; 2 bad arguments, a lake that is not a directory, more than one statement,
+  or a SQL error (DuckDB's message).`;
 
 export async function queryCommand(argv: string[], out = process.stdout): Promise<number> {
   const { values, positionals } = parse(

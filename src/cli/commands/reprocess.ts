@@ -17,8 +17,8 @@ import { contextStackName } from './aws.js';
 import { assertQueryable, hourOption, PIPELINE_OPTION, selectPipeline } from './common.js';
 import { pipelinePrefix } from '../../contract/outputs.js';
 
-export const REPROCESS_USAGE = `Usage: npx api-lake reprocess --from ISO-8601 --to ISO-8601 [--config FILE] [--pipeline NAME] [--lake DIR] [--concurrency N]
-       npx api-lake reprocess --from ISO-8601 --to ISO-8601 --aws [--config FILE] [--pipeline NAME] [-c stackName=NAME] [--region REGION] [--concurrency N]
+export const REPROCESS_USAGE = `Usage: api-lake reprocess --from ISO-8601 --to ISO-8601 [--config FILE] [--pipeline NAME] [--lake DIR] [--concurrency N]
+       api-lake reprocess --from ISO-8601 --to ISO-8601 --aws [--config FILE] [--pipeline NAME] [-c stackName=NAME] [--region REGION] [--concurrency N]
   Runs the Transform step alone for every hour of the range that has raw data: the API is never called and raw
   is never written. Each hour is one execution of the deployed state machine with an input that names the hour's
   raw objects ({"time": ..., "reprocess": {"rawKeys": [...]}}), so it skips Fetch; locally through the twin (lake

@@ -17,14 +17,23 @@ import { fixOf, localHourEvidence, renderStatus, stateOf, type HourEvidence, typ
 import { contextStackName } from './aws.js';
 import { hourOption, PIPELINE_OPTION, selectPipeline } from './common.js';
 
-export const STATUS_USAGE = `Usage: npx api-lake status [--from ISO-8601] [--to ISO-8601] [--config FILE] [--pipeline NAME] [--lake DIR] [--json]
-       npx api-lake status --aws [--from ISO-8601] [--to ISO-8601] [--config FILE] [--pipeline NAME] [-c stackName=NAME] [--region REGION] [--json]
+export const STATUS_USAGE = `Usage: api-lake status [--from ISO-8601] [--to ISO-8601] [--config FILE] [--pipeline NAME] [--lake DIR] [--json]
+       api-lake status --aws [--from ISO-8601] [--to ISO-8601] [--config FILE] [--pipeline NAME] [-c stackName=NAME] [--region REGION] [--json]
   Every scheduled hour of the range (default: the last 24 hours) with its state: loaded (and its records),
   skipped, failed, raw-only, running or missing. A grid, one row per UTC day, then every hour that is not
   loaded with its reason and the command that mends it. Locally it reads the lake (raw, curated, the twin's
   execution history); with --aws the stack's buckets and its Step Functions executions, with your credentials.
-  --json   [{"hour", "state", "records", "reason"}, ...] in hour order
-  Exit status: 0, whatever the hours' states; 2 bad arguments or config.`;
+  --from TIME           the first hour, e.g. 2026-11-25T00Z (default: a day before --to)
+  --to TIME             the last hour (default: the current hour; hours not begun are left out)
+  --config FILE         pipeline config (default: API_LAKE_CONFIG, else api-lake.config.json)
+  --pipeline NAME       the pipeline, when the config has several (required then)
+  --lake DIR            on-disk lake (default ./lake)
+  --aws                 the deployed stack instead of the lake, with your AWS credentials
+  --region REGION       with --aws: the stack's region (default: AWS_REGION or your profile's)
+  -c stackName=NAME     with --aws: the stack, when not the config's stackName
+  --json                [{"hour", "state", "records", "reason"}, ...] in hour order
+  Exit status: 0, whatever the hours' states; 2 bad arguments or config, a lake that cannot be read, no stack,
+  or AWS not reached (--aws).`;
 
 /** Hours a status covers at most: a quarter of a year. */
 const MAX_HOURS = 24 * 92;

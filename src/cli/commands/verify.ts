@@ -18,7 +18,7 @@ import { contextStackName } from './aws.js';
 import { PIPELINE_OPTION, selectPipeline } from './common.js';
 import { pipelinePrefix, PIPELINE_OUTPUTS } from '../../contract/outputs.js';
 
-export const VERIFY_USAGE = `Usage: npx api-lake verify [--config FILE] [--pipeline NAME] [-c stackName=NAME] [--region REGION] [--timeout-seconds N]
+export const VERIFY_USAGE = `Usage: api-lake verify [--config FILE] [--pipeline NAME] [-c stackName=NAME] [--region REGION] [--timeout-seconds N]
   A smoke test of a deployed stack (AWS credentials needed): reads the stack's outputs, starts one execution
   for the current hour, waits for it, then checks the raw object, the curated Parquet and its row count, and
   that Athena answers a count of the hour in the stack's workgroup. Prints a pass/fail table with what to do
