@@ -127,11 +127,11 @@ export class PipelineStateMachine extends Construct {
       message: sfn.TaskInput.fromObject({
         outcome: 'FAILED',
         summary: sfn.JsonPath.format(
-          `Source ${source}: step {} failed for the hour scheduled at {} with {}. Raw objects kept for reprocessing: {} (rawKeys).`,
+          `Source ${source}: step {} failed for the hour scheduled at {} with {}. Raw objects kept for reprocessing: {}.`,
           sfn.JsonPath.stringAt('$.failure.step'),
           sfn.JsonPath.stringAt('$.failure.scheduledTime'),
           sfn.JsonPath.stringAt('$.failure.error'),
-          sfn.JsonPath.arrayLength(sfn.JsonPath.listAt('$.failure.rawKeys')),
+          sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.failure.rawKeys')),
         ),
         source,
         table: config.table,
