@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../src/contract/metrics.js';
+import { LOG_METRIC, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../src/contract/metrics.js';
 import { STATE } from '../../src/contract/state-names.js';
 import type { PipelineConfig } from '../../src/core/config.js';
 
@@ -49,8 +49,8 @@ export class PipelineMonitoring extends Construct {
       logGroup: props.fetchLogs,
       metricNamespace: METRICS_NAMESPACE,
       metricName: `${config.name}.retryAfterSeconds`,
-      filterPattern: logs.FilterPattern.stringValue('$.message', '=', 'source asked to retry after a short wait'),
-      metricValue: '$.waitSeconds',
+      filterPattern: logs.FilterPattern.stringValue('$.message', '=', LOG_METRIC.retryAfterWait.message),
+      metricValue: `$.${LOG_METRIC.retryAfterWait.valueField}`,
     }).metric(hourly);
     const loaded = embedded(METRIC.hoursLoaded, 'Transform');
 

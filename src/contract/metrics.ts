@@ -16,3 +16,9 @@ export const METRIC = {
   /** Transform: 1 for an hour whose Parquet landed (the freshness alarm's metric). */
   hoursLoaded: 'hoursLoaded',
 } as const;
+
+/** Log lines a metric filter of the stack reads (by `$.message`), with the field it takes the value from. */
+export const LOG_METRIC = {
+  /** Fetch waited inside the Lambda on a short Retry-After: `waitSeconds` is the dashboard's Retry-After waits. */
+  retryAfterWait: { message: 'source asked to retry after a short wait', valueField: 'waitSeconds' },
+} as const;

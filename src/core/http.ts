@@ -4,6 +4,7 @@ import type { HttpClient, HttpRequest, HttpResponse } from './ports.js';
 import { expandHour } from './hour-template.js';
 import type { Hour } from './layout.js';
 import { redact } from './redact.js';
+import { LOG_METRIC } from '../contract/metrics.js';
 
 /** A longer Retry-After is handed back to the state machine instead of being waited for in the Lambda. */
 export const MAX_IN_PROCESS_RETRY_AFTER_SECONDS = 5;
@@ -84,7 +85,7 @@ export async function callSource(request: HttpRequest, apiKey: string | undefine
       const retryAfterSeconds = parseRetryAfter(response.header('retry-after'), deps.now());
       const waitSeconds = retryAfterSeconds === undefined ? undefined : Math.max(retryAfterSeconds, MIN_RETRY_WAIT_SECONDS);
       if (waitSeconds !== undefined && waitSeconds <= MAX_IN_PROCESS_RETRY_AFTER_SECONDS && attempt < MAX_IN_PROCESS_ATTEMPTS) {
-        deps.log?.('source asked to retry after a short wait', { url: safeUrl, status, waitSeconds });
+        deps.log?.(LOG_METRIC.retryAfterWait.message, { url: safeUrl, status, [LOG_METRIC.retryAfterWait.valueField]: waitSeconds });
         await deps.sleep(waitSeconds * 1000);
         continue;
       }
