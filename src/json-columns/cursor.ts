@@ -15,6 +15,8 @@ export const OPEN_BRACKET = 91;
 export const CLOSE_BRACKET = 93;
 /** Exact powers of ten: every one up to 1e22 is a double without rounding. */
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+/** 2^53: every integer below it is a double, and so is every step of reading one. */
+const MAX_EXACT_MANTISSA = 2 ** 53;
 
 /**
  * The text is not one this reader reads as JSON.parse would (invalid JSON, a duplicate key, a key
@@ -64,6 +66,11 @@ export class Cursor {
     return fail();
   }
 
+  /**
+   * A number at pos. A mantissa below 2^53 (exact as a double) scaled by a power of ten within ±22 (exact too)
+   * is one correctly rounded operation, as JSON.parse rounds; anything else (17 digits, large exponents) is
+   * converted by Number() from a latin1 string, about twice as fast as from a TextDecoder one.
+   */
   private number(): number {
     const text = this.text;
     const start = this.pos;
@@ -71,15 +78,11 @@ export class Cursor {
     const negative = text[pos]! === MINUS;
     if (negative) pos++;
     let mantissa = 0;
-    let digits = 0;
     let c = text[pos]!;
-    if (c === ZERO) {
-      pos++;
-      digits++;
-    } else if (c > ZERO && c <= NINE) {
+    if (c === ZERO) pos++;
+    else if (c > ZERO && c <= NINE) {
       do {
         mantissa = mantissa * 10 + (c - ZERO);
-        digits++;
         c = text[++pos]!;
       } while (c >= ZERO && c <= NINE);
     } else fail();
@@ -89,13 +92,13 @@ export class Cursor {
       if (!(c >= ZERO && c <= NINE)) fail();
       do {
         mantissa = mantissa * 10 + (c - ZERO);
-        digits++;
         scale--;
         c = text[++pos]!;
       } while (c >= ZERO && c <= NINE);
     }
     c = text[pos]!;
-    let exact = digits <= 15;
+    // Below 2^53 every step was exact: a step whose true value reached 2^53 would have rounded to 2^53 or more.
+    let exact = mantissa < MAX_EXACT_MANTISSA;
     if (c === 101 || c === 69) {
       c = text[++pos]!;
       const minus = c === MINUS;
@@ -110,7 +113,7 @@ export class Cursor {
       scale += minus ? -exponent : exponent;
     }
     this.pos = pos;
-    if (!exact || scale < -22 || scale > 22) return Number(decoder.decode(text.subarray(start, pos)));
+    if (!exact || scale < -22 || scale > 22) return Number(this.latin1.toString('latin1', start, pos));
     const value = scale < 0 ? mantissa / POW10[-scale]! : mantissa * POW10[scale]!;
     return negative ? -value : value;
   }

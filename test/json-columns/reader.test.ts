@@ -137,7 +137,18 @@ describe('JsonColumnsReader', () => {
       }),
       { numRuns: 500 },
     );
-    const edges = ['-0', '0.1', '9007199254740993', '1e-400', '1e400', '123456789012345.6', '0.30000000000000004', '2.2250738585072014e-308', '1.7976931348623157e308'];
+    // Mantissas about 2^53 (9007199254740992), where computing stops being exact, each with scales within ±22.
+    const nearTwoTo53 = fc
+      .tuple(fc.bigInt({ min: 2n ** 53n - 1000n, max: 2n ** 53n + 1000n }), fc.integer({ min: -24, max: 24 }), fc.boolean())
+      .map(([mantissa, scale, minus]) => `${minus ? '-' : ''}${mantissa}e${scale}`);
+    fc.assert(
+      fc.property(nearTwoTo53, (n) => {
+        const text = `{"n": ${n}}`;
+        expect(read(text).rows).toEqual(expected(text));
+      }),
+      { numRuns: 500 },
+    );
+    const edges = ['-0', '0.1', '9007199254740993', '9007199254740991', '9007199254740992', '900719925474099.3', '900719925474099.25', '9007199254740993e-22', '1e-400', '1e400', '123456789012345.6', '0.30000000000000004', '2.2250738585072014e-308', '1.7976931348623157e308'];
     const text = `{${edges.map((n, i) => `"n${i}": ${n}`).join(',')}}`;
     expect(read(text).rows).toEqual(expected(text));
   });
