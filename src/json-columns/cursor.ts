@@ -1,3 +1,4 @@
+import { Unescaper } from './escapes.js';
 import { lookUp, MAX_INTERNED_STRING_BYTES, remember, type InternTable } from './intern.js';
 
 /** JSON's structural bytes. */
@@ -43,7 +44,8 @@ export class Cursor {
   protected text: Uint8Array = new Uint8Array(0);
   protected pos = 0;
   /** The same bytes as a Buffer: an ASCII string is read with toString('latin1'), about 40% faster than TextDecoder. */
-  private latin1: Buffer = Buffer.alloc(0);
+  protected latin1: Buffer = Buffer.alloc(0);
+  private readonly unescaper = new Unescaper();
 
   /** Reads `text` from its start (after a byte-order mark, which TextDecoder drops too). */
   protected begin(text: Uint8Array): void {
@@ -119,9 +121,9 @@ export class Cursor {
   }
 
   /**
-   * A string at pos, unescaped; one with escapes is unescaped by JSON.parse. With `intern`, a short
-   * ASCII string equal to one read before in the same column is that same string: values that repeat
-   * (names, codes, tags) are then kept once, not once a record.
+   * A string at pos, unescaped (escapes.ts). With `intern`, a short ASCII string equal to one read before in
+   * the same column is that same string: values that repeat (names, codes, tags) are then kept once, not
+   * once a record.
    */
   protected string(intern?: InternTable<string>): string {
     const text = this.text;
@@ -144,21 +146,43 @@ export class Cursor {
       high |= c;
       hash = (Math.imul(hash, 31) + c) | 0;
     }
-    for (; pos < n; pos++) {
+    const unescaped = this.unescaper.read(text, start, pos, fail);
+    if (unescaped !== undefined) {
+      this.pos = this.unescaper.end;
+      return unescaped;
+    }
+    // A lone surrogate, which UTF-8 cannot hold: JSON.parse reads it into the string.
+    this.pos = start - 1;
+    this.skipString();
+    return JSON.parse(decoder.decode(text.subarray(start - 1, this.pos))) as string;
+  }
+
+  /** Steps over a string, checking its syntax (escapes, no control characters). */
+  protected skipString(): void {
+    const text = this.text;
+    if (text[this.pos] !== QUOTE) fail();
+    const n = text.length;
+    for (let pos = this.pos + 1; pos < n; pos++) {
       const c = text[pos]!;
-      if (c === BACKSLASH) pos++;
-      else if (c === QUOTE) {
+      if (c === QUOTE) {
         this.pos = pos + 1;
-        return JSON.parse(decoder.decode(text.subarray(start - 1, pos + 1))) as string;
+        return;
+      }
+      if (c === BACKSLASH) {
+        const e = text[++pos];
+        if (e === 117) {
+          for (let i = 1; i <= 4; i++) if (!isHex(text[pos + i])) fail();
+          pos += 4;
+        } else if (!(e === QUOTE || e === BACKSLASH || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116)) fail();
       } else if (c < 0x20) fail();
     }
-    return fail();
+    fail();
   }
 
   /** Steps over any JSON value, checking its syntax. */
   protected skipValue(): void {
     const c = this.text[this.pos];
-    if (c === QUOTE) this.string();
+    if (c === QUOTE) this.skipString();
     else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       const close = c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
       this.pos++;
@@ -169,8 +193,7 @@ export class Cursor {
       }
       do {
         if (close === CLOSE_BRACE) {
-          if (this.text[this.pos] !== QUOTE) fail();
-          this.string();
+          this.skipString();
           this.colon();
         }
         this.skipValue();
@@ -200,6 +223,8 @@ export class Cursor {
     while (c === 32 || c === 10 || c === 13 || c === 9) c = text[++this.pos];
   }
 }
+
+const isHex = (c: number | undefined) => c !== undefined && ((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70));
 
 /** Whether the bytes at `start` are the ASCII string `ascii`. */
 export function sameAscii(bytes: Uint8Array, start: number, ascii: string): boolean {

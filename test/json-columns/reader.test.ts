@@ -162,6 +162,41 @@ describe('JsonColumnsReader', () => {
     expect(read(bom).rows).toEqual([new Map([['["a"]', 'é']])]);
   });
 
+  it('unescapes strings as JSON.parse does, whatever escapes they are written with', () => {
+    // Each UTF-16 unit written raw, as \uXXXX in either case, or by its short escape; lone surrogates included.
+    const short: Record<string, string> = { '"': '\\"', '\\': '\\\\', '/': '\\/', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    const written = fc.tuple(fc.string({ unit: 'binary', maxLength: 40 }), fc.array(fc.nat(3), { minLength: 40, maxLength: 40 }), fc.nat(5000)).map(([value, styles, padding]) => {
+      let text = '';
+      for (let i = 0; i < value.length; i++) {
+        const unit = value.charCodeAt(i);
+        const char = value[i]!;
+        const u = unit.toString(16).padStart(4, '0');
+        const style = styles[i]!;
+        if (style === 1 || (unit < 0x20 && style !== 2) || (unit >= 0xd800 && unit <= 0xdfff)) text += `\\u${u}`;
+        else if (style === 2 && short[char] !== undefined) text += short[char];
+        else if (style === 3) text += `\\u${u.toUpperCase()}`;
+        else if (char === '"' || char === '\\' || unit < 0x20) text += `\\u${u}`;
+        else text += char;
+      }
+      // Sometimes long, past the reader's buffer, with a run of plain text to copy
+      return padding > 4000 ? `${text}${'é😀a'.repeat(padding / 3)}${text}` : text;
+    });
+    fc.assert(
+      fc.property(fc.array(written, { minLength: 1, maxLength: 4 }), (strings) => {
+        const text = `[${strings.map((w, i) => `{"k${i}\\u00e9": "${w}", "l": ["${w}"]}`).join(',')}]`;
+        const { ok, rows } = read(text);
+        expect(ok).toBe(true);
+        expect(rows).toEqual(expected(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it.each(['"\\x"', '"\\u12G4"', '"\\u12"', '"ab\\', '"\\uD800\\u12"', '"a\\n\u0001"', '"\\'])('declines the invalid string %s, in a value and in a skipped part', (string) => {
+    expect(read(`{"a": ${string}}`).ok).toBe(false);
+    expect(read(`{"skipped": [{"a": ${string}}], "data": [{"a": 1}]}`, ['data']).ok).toBe(false);
+  });
+
   it('hands strings without escapes as bytes to a sink that wants them, and the decoded string when it declines', () => {
     const sink = new FlatSink((path) => path.join('.') === 'at');
     const text = '[{"at": "2026-11-30T04:00:00Z", "x": "y"}, {"at": "decline é"}, {"at": "esc\\u0061ped"}]';
