@@ -14,6 +14,8 @@ interface PathState<N> {
   row: number;
   /** The children in the order the last record listed them, so the next key can be predicted. */
   readonly order: PathState<N>[];
+  /** The children with ASCII keys by the hash of their bytes, to find a key that was not predicted without making a string of it. */
+  readonly byHash: Map<number, PathState<N>>;
   /** This path's strings and lists, interned (intern.ts); made on first use (a wide record has thousands of paths). */
   strings: InternTable<string> | undefined;
   lists: InternTable<unknown[]> | undefined;
@@ -64,7 +66,7 @@ export class JsonColumnsReader<N> extends Cursor {
   }
 
   private state(key: string, target: N): PathState<N> {
-    return { key, target, bytes: this.sink.wantsBytes(target), children: new Map(), row: -1, order: [], strings: undefined, lists: undefined };
+    return { key, target, bytes: this.sink.wantsBytes(target), children: new Map(), row: -1, order: [], byHash: new Map(), strings: undefined, lists: undefined };
   }
 
   /** Walks down `path` from the value at pos, reading the rest of every enclosing object too (validating it). */
@@ -142,6 +144,8 @@ export class JsonColumnsReader<N> extends Cursor {
       let child = node.order[k];
       if (child !== undefined && text[this.pos + 1 + child.key.length] === QUOTE && sameAscii(text, this.pos + 1, child.key)) {
         this.pos += child.key.length + 2;
+      } else if ((child = this.knownKey(node)) !== undefined) {
+        node.order[k] = child;
       } else {
         const start = this.pos;
         const key = this.string();
@@ -153,7 +157,10 @@ export class JsonColumnsReader<N> extends Cursor {
           node.children.set(key, child);
         }
         // As many bytes as characters: ASCII without escapes, so safe to predict by its bytes.
-        if (this.pos - start === key.length + 2) node.order[k] = child;
+        if (this.pos - start === key.length + 2) {
+          node.order[k] = child;
+          node.byHash.set(hashBytes(text, start + 1, this.pos - 1), child);
+        }
       }
       if (child.row === row) fail(); // a duplicate key: JSON.parse keeps the last one
       child.row = row;
@@ -161,6 +168,25 @@ export class JsonColumnsReader<N> extends Cursor {
       this.value(child, row);
       if (this.endOf(CLOSE_BRACE)) return;
     }
+  }
+
+  /**
+   * The child whose key is at pos, found by the hash of its bytes (pos then after it); undefined, pos unmoved,
+   * for a key not seen before, or one with escapes or non-ASCII bytes (read as a string instead).
+   */
+  private knownKey(node: PathState<N>): PathState<N> | undefined {
+    const text = this.text;
+    const start = this.pos + 1;
+    let hash = 0;
+    let pos = start;
+    for (let c = text[pos]; c !== QUOTE; c = text[++pos]) {
+      if (c === undefined || c === 92 || c < 0x20 || c >= 0x80) return undefined;
+      hash = (Math.imul(hash, 31) + c) | 0;
+    }
+    const child = node.byHash.get(hash);
+    if (child === undefined || child.key.length !== pos - start || !sameAscii(text, start, child.key)) return undefined;
+    this.pos = pos + 1;
+    return child;
   }
 
   private value(node: PathState<N>, row: number): void {

@@ -110,6 +110,22 @@ describe('JsonColumnsReader', () => {
     );
   });
 
+  it('reads keys in any order and any subset from record to record, keys whose hashes collide included', () => {
+    // Aa and BB (and their concatenations) have one hash; é and the escaped b are read as strings.
+    const pool = ['Aa', 'BB', 'AaAa', 'BBBB', 'AaBB', 'BBAa', 'x', 'é', 'a\\u0062', 'ab'];
+    const rec = fc.uniqueArray(fc.nat(pool.length - 1), { maxLength: pool.length }).map((keys) => `{${keys.map((k, i) => `"${pool[k]}": ${i}`).join(',')}}`);
+    fc.assert(
+      fc.property(fc.array(rec, { maxLength: 12 }), (records) => {
+        const text = `[${records.join(',')}]`;
+        const { ok, rows } = read(text);
+        // "a\u0062" and "ab" are one key: JSON.parse keeps the last, the reader declines
+        if (!ok) expect(records.some((r) => r.includes('"a\\u0062"') && r.includes('"ab"'))).toBe(true);
+        else expect(rows).toEqual(expected(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it.each([
     ['a duplicate key', '{"a": 1, "a": 2}'],
     ['a duplicate nested key', '[{"a": {"b": 1, "b": 1}}]'],
