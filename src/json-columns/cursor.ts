@@ -45,7 +45,7 @@ export class Cursor {
   protected pos = 0;
   /** The same bytes as a Buffer: an ASCII string is read with toString('latin1'), about 40% faster than TextDecoder. */
   protected latin1: Buffer = Buffer.alloc(0);
-  private readonly unescaper = new Unescaper();
+  protected readonly unescaper = new Unescaper();
 
   /** Reads `text` from its start (after a byte-order mark, which TextDecoder drops too). */
   protected begin(text: Uint8Array): void {
@@ -126,33 +126,50 @@ export class Cursor {
    * once a record.
    */
   protected string(intern?: InternTable<string>): string {
+    return this.stringTo(this.scanString(), intern);
+  }
+
+  /**
+   * Scans the string at pos up to its closing quote or its first backslash, whichever comes first, and returns
+   * where (pos unmoved); `scanHigh` is then the OR of the bytes before it (>= 0x80: not ASCII), `scanHash` their hash.
+   */
+  protected scanString(): number {
     const text = this.text;
     if (text[this.pos] !== QUOTE) fail();
     const n = text.length;
-    const start = this.pos + 1;
-    let pos = start;
+    let pos = this.pos + 1;
     let hash = 0;
     let high = 0;
     for (; pos < n; pos++) {
       const c = text[pos]!;
-      if (c === QUOTE) {
-        this.pos = pos + 1;
-        if (high >= 0x80) return decoder.decode(text.subarray(start, pos));
-        if (intern === undefined || !intern.on || pos - start > MAX_INTERNED_STRING_BYTES) return this.latin1.toString('latin1', start, pos);
-        return lookUp(intern, text, start, pos, hash) ?? remember(intern, text, start, pos, hash, this.latin1.toString('latin1', start, pos));
-      }
-      if (c === BACKSLASH) break;
+      if (c === QUOTE || c === BACKSLASH) break;
       if (c < 0x20) fail();
       high |= c;
       hash = (Math.imul(hash, 31) + c) | 0;
     }
-    const unescaped = this.unescaper.read(text, start, pos, fail);
-    if (unescaped !== undefined) {
+    this.scanHigh = high;
+    this.scanHash = hash;
+    return pos;
+  }
+  protected scanHigh = 0;
+  private scanHash = 0;
+
+  /** The string at pos, scanned (scanString) up to `stop`. */
+  protected stringTo(stop: number, intern?: InternTable<string>): string {
+    const text = this.text;
+    const start = this.pos + 1;
+    if (text[stop] === QUOTE) {
+      this.pos = stop + 1;
+      if (this.scanHigh >= 0x80) return decoder.decode(text.subarray(start, stop));
+      if (intern === undefined || !intern.on || stop - start > MAX_INTERNED_STRING_BYTES) return this.latin1.toString('latin1', start, stop);
+      return lookUp(intern, text, start, stop, this.scanHash) ?? remember(intern, text, start, stop, this.scanHash, this.latin1.toString('latin1', start, stop));
+    }
+    const length = this.unescaper.unescape(text, start, stop, this.scanHigh, fail);
+    if (length >= 0) {
       this.pos = this.unescaper.end;
-      return unescaped;
+      return this.unescaper.string(length);
     }
     // A lone surrogate, which UTF-8 cannot hold: JSON.parse reads it into the string.
-    this.pos = start - 1;
     this.skipString();
     return JSON.parse(decoder.decode(text.subarray(start - 1, this.pos))) as string;
   }

@@ -14,24 +14,28 @@ const RUN_COPY = 32;
 const decoder = new TextDecoder();
 
 export class Unescaper {
-  private bytes: Uint8Array = new Uint8Array(4096);
-  private latin1 = Buffer.from(this.bytes.buffer);
-  /** After `read`: the position after the closing quote. */
+  private buffer: Uint8Array = new Uint8Array(4096);
+  private latin1 = Buffer.from(this.buffer.buffer);
+  /** After `unescape`: the position after the closing quote, and the OR of the string's bytes (>= 0x80: not ASCII). */
   end = 0;
+  high = 0;
+
+  /** The unescaped bytes of the last string, valid until the next `unescape`. */
+  get bytes(): Uint8Array {
+    return this.buffer;
+  }
 
   /**
-   * The string whose text starts at `start` (after its opening quote), where `at` is its first backslash and
-   * the bytes before it are plain (no quote, backslash or control character). Undefined for a string
-   * `JSON.parse` must read: a `\u` escape of a lone surrogate, which UTF-8 cannot hold. Throws `invalid()`'s
-   * error for invalid JSON.
+   * Unescapes the string whose text starts at `start` (after its opening quote) into `bytes`, where `at` is its
+   * first backslash and the bytes before it are plain (no quote, backslash or control character), their OR
+   * `high`; returns its length in bytes. -1 for a string `JSON.parse` must read: a `\u` escape of a lone
+   * surrogate, which UTF-8 cannot hold. Throws `invalid()`'s error for invalid JSON.
    */
-  read(text: Uint8Array, start: number, at: number, invalid: () => never): string | undefined {
+  unescape(text: Uint8Array, start: number, at: number, high: number, invalid: () => never): number {
     this.reserve(at - start + 64);
-    let bytes: Uint8Array = this.bytes;
+    let bytes: Uint8Array = this.buffer;
     bytes.set(text.subarray(start, at));
     let out = at - start;
-    let high = 0;
-    for (let i = start; i < at; i++) high |= text[i]!;
     let pos = at;
     const n = text.length;
     for (;;) {
@@ -45,7 +49,7 @@ export class Unescaper {
           pos += 6;
           if (code >= 0xd800 && code <= 0xdfff) {
             const low = code <= 0xdbff && text[pos] === BACKSLASH && text[pos + 1] === 117 ? hex4(text, pos + 2, invalid) : -1;
-            if (low < 0xdc00 || low > 0xdfff) return undefined; // a lone surrogate
+            if (low < 0xdc00 || low > 0xdfff) return -1; // a lone surrogate
             code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
             pos += 6;
           }
@@ -75,18 +79,24 @@ export class Unescaper {
       out += length;
     }
     this.end = pos + 1;
-    return high < 0x80 ? this.latin1.toString('latin1', 0, out) : decoder.decode(bytes.subarray(0, out));
+    this.high = high;
+    return out;
+  }
+
+  /** The first `length` unescaped bytes as a string. */
+  string(length: number): string {
+    return this.high < 0x80 ? this.latin1.toString('latin1', 0, length) : decoder.decode(this.buffer.subarray(0, length));
   }
 
   private reserve(length: number): void {
-    if (length > this.bytes.length) this.grow(length);
+    if (length > this.buffer.length) this.grow(length);
   }
 
   /** Room for at least `needed` + 64 bytes, keeping what is written. */
   private grow(needed: number): Uint8Array {
-    const bytes = new Uint8Array(Math.max(needed + 64, this.bytes.length * 2));
-    bytes.set(this.bytes);
-    this.bytes = bytes;
+    const bytes = new Uint8Array(Math.max(needed + 64, this.buffer.length * 2));
+    bytes.set(this.buffer);
+    this.buffer = bytes;
     this.latin1 = Buffer.from(bytes.buffer);
     return bytes;
   }

@@ -1,5 +1,6 @@
 import { CLOSE_BRACE, CLOSE_BRACKET, Cursor, decoder, fail, NINE, OPEN_BRACE, OPEN_BRACKET, QUOTE, sameAscii, ZERO } from './cursor.js';
-import { hashBytes, lookUp, MAX_INTERNED_LIST_BYTES, newInternTable, remember, type InternTable } from './intern.js';
+import { isUtf8 } from 'node:buffer';
+import { hashBytes, lookUp, MAX_INTERNED_LIST_BYTES, MAX_INTERNED_STRING_BYTES, newInternTable, remember, type InternTable } from './intern.js';
 import type { RecordSink } from './sink.js';
 
 /** The reader's own state for one key path, beside the sink's handle for it. */
@@ -192,7 +193,7 @@ export class JsonColumnsReader<N> extends Cursor {
   private value(node: PathState<N>, row: number): void {
     const c = this.text[this.pos];
     if (c === QUOTE && node.bytes && this.stringBytes(node, row)) return;
-    if (c === QUOTE) this.sink.set(node.target, row, this.string((node.strings ??= newInternTable())));
+    if (c === QUOTE) this.stringValue(node, row);
     else if (c === OPEN_BRACE) this.object(node, row);
     else if (c === OPEN_BRACKET) this.sink.set(node.target, row, this.array((node.lists ??= newInternTable())));
     else this.sink.set(node.target, row, this.scalar());
@@ -227,6 +228,35 @@ export class JsonColumnsReader<N> extends Cursor {
     if (!lists.on || end - start > MAX_INTERNED_LIST_BYTES) return items.slice();
     const hash = hashBytes(text, start, end);
     return lookUp(lists, text, start, end, hash) ?? remember(lists, text, start, end, hash, items.slice());
+  }
+
+  /**
+   * A string value: one that is long or not ASCII as its UTF-8 bytes when the sink takes them (no string is
+   * made then), any other as a string (a short ASCII one interned). Bytes not valid UTF-8 are decoded, as
+   * TextDecoder decodes them, into a string.
+   */
+  private stringValue(node: PathState<N>, row: number): void {
+    const text = this.text;
+    const start = this.pos + 1;
+    const stop = this.scanString();
+    if (text[stop] === QUOTE) {
+      const high = this.scanHigh;
+      if ((high >= 0x80 || stop - start > MAX_INTERNED_STRING_BYTES) && (high < 0x80 || isUtf8(text.subarray(start, stop))) && this.sink.setUtf8(node.target, row, text, start, stop)) {
+        this.pos = stop + 1;
+        return;
+      }
+    } else {
+      const unescaper = this.unescaper;
+      const length = unescaper.unescape(text, start, stop, this.scanHigh, fail);
+      if (length >= 0) {
+        this.pos = unescaper.end;
+        const high = unescaper.high;
+        const bytes = unescaper.bytes;
+        if ((high >= 0x80 || length > MAX_INTERNED_STRING_BYTES) && (high < 0x80 || isUtf8(bytes.subarray(0, length))) && this.sink.setUtf8(node.target, row, bytes, 0, length)) return;
+        return this.sink.set(node.target, row, unescaper.string(length));
+      }
+    }
+    this.sink.set(node.target, row, this.stringTo(stop, (node.strings ??= newInternTable())));
   }
 
   /** A string without escapes handed to the sink as bytes; false (pos unmoved) when it has escapes or the sink declines it. */

@@ -1,4 +1,5 @@
 import { DoubleIndex } from './double-index.js';
+import { PlainStrings } from './plain-strings.js';
 import type { ParquetColumn, ParquetValue } from './types.js';
 
 /** A column whose distinct values take more than this is written PLAIN, not dictionary-encoded. */
@@ -8,7 +9,9 @@ const DICTIONARY_TRIAL = 10_000;
 
 /** A chunk's distinct values and, for each non-null value in order, its index among them. */
 export interface Dictionary {
+  /** Strings of a PlainStrings column are their bytes as latin1 strings (`latin1`), one character a byte. */
   readonly values: (number | bigint | string)[];
+  readonly latin1: boolean;
   readonly indices: Uint32Array;
   /** The first index not yet written to a data page. */
   next: number;
@@ -25,7 +28,25 @@ export function buildDictionary(column: ParquetColumn, from: number, to: number)
   let indices: Uint32Array = new Uint32Array(to - from);
   let seen = 0;
   const cells = column.values;
-  if (cells instanceof Float64Array) {
+  if (cells instanceof PlainStrings) {
+    const index = new Map<string, number>();
+    let bytes = 0;
+    for (let row = from; row < to; row++) {
+      if (cells.offsets[row]! < 0) continue;
+      const key = cells.key(row);
+      let i = index.get(key);
+      if (i === undefined) {
+        i = values.length;
+        index.set(key, i);
+        values.push(key);
+        bytes += key.length + 4;
+        if (bytes > MAX_DICTIONARY_BYTES) return null;
+      }
+      if (seen === indices.length) indices = grow(indices);
+      indices[seen++] = i;
+      if (seen === DICTIONARY_TRIAL && values.length * 2 > seen) return null;
+    }
+  } else if (cells instanceof Float64Array) {
     const distinct = new DoubleIndex();
     let bytes = 0;
     for (let row = from; row < to; row++) {
@@ -65,7 +86,7 @@ export function buildDictionary(column: ParquetColumn, from: number, to: number)
       } else if (!add(value as ParquetValue)) return null;
     }
   }
-  return values.length > 0 && values.length * 2 <= seen ? { values, indices, next: 0 } : null;
+  return values.length > 0 && values.length * 2 <= seen ? { values, latin1: cells instanceof PlainStrings, indices, next: 0 } : null;
 }
 
 function grow(indices: Uint32Array): Uint32Array {

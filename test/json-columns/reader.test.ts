@@ -12,6 +12,8 @@ class FlatSink implements RecordSink<Path> {
   readonly root: Path = [];
   readonly rows: Map<string, unknown>[] = [];
   readonly bytesSeen: string[] = [];
+  /** Strings handed over as UTF-8 bytes (setUtf8). */
+  utf8Seen = 0;
   constructor(private readonly bytesFor: (path: Path) => boolean = () => false) {}
   nextRow(): number {
     return this.rows.push(new Map()) - 1;
@@ -32,6 +34,13 @@ class FlatSink implements RecordSink<Path> {
     const value = new TextDecoder().decode(text.subarray(start, end));
     if (value.startsWith('decline')) return false;
     this.bytesSeen.push(value);
+    this.set(node, row, value);
+    return true;
+  }
+  setUtf8(node: Path, row: number, bytes: Uint8Array, start: number, end: number): boolean {
+    const value = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, end)); // valid UTF-8, or this throws
+    if (value.startsWith('decline')) return false;
+    this.utf8Seen++;
     this.set(node, row, value);
     return true;
   }
