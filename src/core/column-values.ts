@@ -42,16 +42,20 @@ export interface ColumnState {
   plain: PlainStringsBuilder | null;
 }
 
-/** Whether a column may keep its strings as bytes: strings so far, written as strings (not converted to a declared type). */
+/**
+ * Whether a column may keep its strings as bytes: strings so far, or arrays of a column of JSON text, written
+ * as such (not converted to a declared type).
+ */
 export function mayKeepBytes(builder: ColumnState, declared: ColumnType | undefined): boolean {
-  return (builder.kind === undefined || builder.kind === 'string') && builder.numbers === null && (declared === undefined || declared === 'string');
+  const written = builder.kind === undefined || builder.kind === 'string' || (builder.kind === 'array' && builder.nested);
+  return written && builder.numbers === null && (declared === undefined || declared === 'string');
 }
 
-/** Keeps a column's strings as bytes from now on, those so far (`values`, `rows` of them) included. */
+/** Keeps a column's strings (or JSON text) as bytes from now on, those so far (`values`, `rows` of them) included. */
 export function keepBytes(builder: ColumnState, rows: number): PlainStringsBuilder {
   const plain = new PlainStringsBuilder(rows);
   builder.values.forEach((value, row) => {
-    if (value !== null) plain.addString(row, value as string);
+    if (value !== null) plain.addString(row, typeof value === 'string' ? value : JSON.stringify(value));
   });
   builder.values.length = 0;
   return (builder.plain = plain);

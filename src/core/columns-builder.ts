@@ -103,7 +103,8 @@ export class ColumnsBuilder implements RecordSink<PathNode> {
     if (typeof value === 'number') return this.store(column, row, value);
     if (typeof value === 'string' && column.timestamps) return this.store(column, row, timestampMillis(column, row, value));
     const at = row - this.base;
-    if (column.plain !== null) return column.plain.addString(at, value as string); // noteKind has made sure it is a string
+    // noteKind has made sure it is a string, or an array of a column of JSON text
+    if (column.plain !== null) return column.plain.addString(at, typeof value === 'string' ? value : JSON.stringify(value));
     const values = column.values;
     while (values.length < at) values.push(null);
     values[at] = value;
@@ -133,6 +134,19 @@ export class ColumnsBuilder implements RecordSink<PathNode> {
     }
     if (column.kind !== 'string') noteKind(column, '', row);
     column.plain!.add(row - this.base, bytes, start, end);
+    return true;
+  }
+
+  /** An array holding objects or arrays as its JSON text (what the column holds for it), kept as bytes. */
+  setJson(node: PathNode, row: number, text: Uint8Array, start: number, end: number): boolean {
+    const column = (node.column ??= this.columnFor(node, row));
+    if (column.kind !== 'array') noteKind(column, EMPTY, row); // an error unless the column is (still) of arrays
+    column.nested = true;
+    if (column.plain === null) {
+      if (!mayKeepBytes(column, this.declared[column.name])) return false;
+      keepBytes(column, Math.min(this.expected, this.batches.rows));
+    }
+    column.plain!.add(row - this.base, text, start, end);
     return true;
   }
 
@@ -194,6 +208,9 @@ function scalarKind(value: unknown): Exclude<Kind, 'array'> | undefined {
   const t = typeof value;
   return t === 'number' || t === 'string' || t === 'boolean' ? t : undefined;
 }
+
+/** An array with no elements, to note a column's kind as array. */
+const EMPTY: readonly unknown[] = [];
 
 /** Notes the JSON kind of a value; a second kind in one column is an error, unless it is declared string. */
 function noteKind(column: ColumnState, value: unknown, row: number): void {

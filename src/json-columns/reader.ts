@@ -1,6 +1,7 @@
 import { CLOSE_BRACE, CLOSE_BRACKET, Cursor, decoder, fail, NINE, OPEN_BRACE, OPEN_BRACKET, QUOTE, sameAscii, ZERO } from './cursor.js';
 import { isUtf8 } from 'node:buffer';
 import { hashBytes, lookUp, MAX_INTERNED_LIST_BYTES, MAX_INTERNED_STRING_BYTES, newInternTable, remember, type InternTable } from './intern.js';
+import { CanonicalJson } from './json-text.js';
 import type { RecordSink } from './sink.js';
 
 /** The reader's own state for one key path, beside the sink's handle for it. */
@@ -43,6 +44,7 @@ export class JsonColumnsReader<N> extends Cursor {
   private readonly elements = newInternTable<string>();
   /** The elements of the array being read (one array reused, copied once complete). */
   private readonly items: unknown[] = [];
+  private readonly canonical = new CanonicalJson();
 
   constructor(private readonly sink: RecordSink<N>) {
     super();
@@ -195,16 +197,17 @@ export class JsonColumnsReader<N> extends Cursor {
     if (c === QUOTE && node.bytes && this.stringBytes(node, row)) return;
     if (c === QUOTE) this.stringValue(node, row);
     else if (c === OPEN_BRACE) this.object(node, row);
-    else if (c === OPEN_BRACKET) this.sink.set(node.target, row, this.array((node.lists ??= newInternTable())));
+    else if (c === OPEN_BRACKET) this.array(node, row);
     else this.sink.set(node.target, row, this.scalar());
   }
 
   /**
-   * An array of scalars as an array; one that holds objects or arrays is handed to JSON.parse whole.
+   * An array to the sink: one of scalars as an array; one that holds objects or arrays as its JSON text when its
+   * text is what JSON.stringify would write (json-text.ts) and the sink takes it, else as JSON.parse gives it.
    * A short array written exactly as one read before in the same path is that same array (lists such as
    * tags repeat): arrays are never changed after reading, so rows can share one.
    */
-  private array(lists: InternTable<unknown[]>): unknown[] {
+  private array(node: PathState<N>, row: number): void {
     const text = this.text;
     const start = this.pos;
     const items = this.items;
@@ -213,21 +216,34 @@ export class JsonColumnsReader<N> extends Cursor {
     this.skipSpace();
     if (text[this.pos] === CLOSE_BRACKET) {
       this.pos++;
-      return EMPTY_LIST;
+      return this.sink.set(node.target, row, EMPTY_LIST);
     }
     do {
       const c = text[this.pos];
       if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         this.pos = start;
+        if (this.jsonText(node, row)) return;
         this.skipValue();
-        return JSON.parse(decoder.decode(text.subarray(start, this.pos))) as unknown[];
+        return this.sink.set(node.target, row, JSON.parse(decoder.decode(text.subarray(start, this.pos))));
       }
       items.push(c === QUOTE ? this.string(this.elements) : this.scalar());
     } while (!this.endOf(CLOSE_BRACKET));
     const end = this.pos;
-    if (!lists.on || end - start > MAX_INTERNED_LIST_BYTES) return items.slice();
+    const lists = (node.lists ??= newInternTable());
+    if (!lists.on || end - start > MAX_INTERNED_LIST_BYTES) return this.sink.set(node.target, row, items.slice());
     const hash = hashBytes(text, start, end);
-    return lookUp(lists, text, start, end, hash) ?? remember(lists, text, start, end, hash, items.slice());
+    this.sink.set(node.target, row, lookUp(lists, text, start, end, hash) ?? remember(lists, text, start, end, hash, items.slice()));
+  }
+
+  /** The value at pos as its JSON text, when that is canonical and valid UTF-8 and the sink takes it (pos then after it). */
+  private jsonText(node: PathState<N>, row: number): boolean {
+    const start = this.pos;
+    const end = this.canonical.end(this.text, start);
+    if (end < 0) return false;
+    if (this.canonical.high >= 0x80 && !isUtf8(this.text.subarray(start, end))) return false;
+    if (!this.sink.setJson(node.target, row, this.text, start, end)) return false;
+    this.pos = end;
+    return true;
   }
 
   /**

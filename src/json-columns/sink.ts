@@ -31,4 +31,9 @@ export interface RecordSink<N> {
    * declines it: the reader then hands over the decoded string.
    */
   setUtf8(node: N, row: number, bytes: Uint8Array, start: number, end: number): boolean;
+  /**
+   * An array that holds an object or an array, as its JSON text: the UTF-8 bytes [start, end) of `text`, exactly
+   * what JSON.stringify writes of what JSON.parse holds. False declines it: the reader then hands over JSON.parse's array.
+   */
+  setJson(node: N, row: number, text: Uint8Array, start: number, end: number): boolean;
 }

@@ -37,6 +37,16 @@ class FlatSink implements RecordSink<Path> {
     this.set(node, row, value);
     return true;
   }
+  /** Arrays handed over as JSON text (setJson). */
+  jsonSeen = 0;
+  setJson(node: Path, row: number, text: Uint8Array, start: number, end: number): boolean {
+    const json = new TextDecoder('utf-8', { fatal: true }).decode(text.subarray(start, end));
+    const value = JSON.parse(json) as unknown;
+    expect(JSON.stringify(value)).toBe(json); // what the reader promises: the text is stringify's
+    this.jsonSeen++;
+    this.set(node, row, value);
+    return true;
+  }
   setUtf8(node: Path, row: number, bytes: Uint8Array, start: number, end: number): boolean {
     const value = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, end)); // valid UTF-8, or this throws
     if (value.startsWith('decline')) return false;
@@ -239,6 +249,45 @@ describe('JsonColumnsReader', () => {
     for (const missing of [['data', 'pages', '2', 'items'], ['data', 'nope'], ['z', '0']]) expect(read(text, missing).ok).toBe(false);
     // the rest of the text is still checked: invalid JSON after the records is declined
     expect(read(`${text.slice(0, -1)},}`, ['meta']).ok).toBe(false);
+  });
+
+  it('hands over an array holding objects as its own text only when that is what JSON.stringify writes, else as JSON.parse gives it', () => {
+    // Texts in spellings stringify writes and in ones it does not: spaces, \/ and \u escapes, 1.0, 1e2, -0, 1e-7,
+    // 16 digits, repeated and digit-first keys. FlatSink.setJson checks every text it is given against stringify.
+    const number = fc.constantFrom('0', '-0', '1', '-1', '1.5', '1.50', '1.0', '1e2', '1E2', '0.000001', '0.0000001', '-0.5', '123456789012345', '1234567890123456', '0.1', '100', '12.345678901234');
+    const str = fc.constantFrom('""', '"a"', '"\\/"', '"/"', '"\\u00e9"', '"é"', '"\\n"', '"\\u000a"', '"\\u001f"', '"\\u001F"', '"\\u0000"', '"\\t"', '"\\""', '"\\\\"', '"\u007f"', '"\u2028"', '"😀"', '"\\ud83d\\ude00"', '"\\ud800"');
+    const key = fc.constantFrom('"a"', '"b"', '"1"', '"__proto__"', '"é"', '"\\u0061"', '"a b"');
+    const space = fc.constantFrom('', '', '', ' ', '\n');
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, number, str, fc.constantFrom('true', 'false', 'null'), tie('object'), tie('array')),
+      object: fc.tuple(fc.array(fc.tuple(key, tie('value'), space), { maxLength: 4 }), space).map(([fields, sp]) => `{${sp}${fields.map(([k, v, s]) => `${k}:${s}${v}`).join(',')}}`),
+      array: fc.tuple(fc.array(fc.tuple(tie('value'), space), { maxLength: 4 }), space).map(([items, sp]) => `[${items.map(([v, s]) => `${s}${v}`).join(',')}${sp}]`),
+    }));
+    const nested = fc.tuple(fc.array(value, { maxLength: 3 }), fc.oneof(value.filter((v) => /^[[{]/.test(v as string)), fc.constant('{}'))).map(([before, inner]) => `[${[...before, inner].join(',')}]`);
+    let handedAsText = 0;
+    fc.assert(
+      fc.property(fc.array(nested, { minLength: 1, maxLength: 4 }), (lists) => {
+        const text = `[${lists.map((l, i) => `{"i": ${i}, "l": ${l}}`).join(',')}]`;
+        const sink = new FlatSink();
+        const { ok, rows } = read(text, [], sink);
+        expect(ok).toBe(true);
+        expect(rows).toEqual(expected(text));
+        handedAsText += sink.jsonSeen;
+      }),
+      { numRuns: 500 },
+    );
+    expect(handedAsText).toBeGreaterThan(50); // the fast path was taken, not only the fallback
+    const sink = new FlatSink();
+    read('[{"l": [{"a":1,"b":[2.5,"x\\n",null]}]}, {"l": [{"a":1,"a":2}]}, {"l": [{"a": 1}]}, {"l": [{"a":1e2}]}]', [], sink);
+    expect(sink.jsonSeen).toBe(1);
+    // Each of these parses to what stringify writes otherwise: left to JSON.parse, and read the same.
+    const others = ['[{"a":1,"1":2}]', '[{"a":"\\u0009"}]', '[{"a":"\\u001F"}]', '[1.00000000000000001,{}]', '[12345678901234567890,{}]', '[{"a":1e2}]', '[{"a":"\\/"}]', '[-0,{}]', '[1.10,{}]', '[1e-7,{}]', '[0.0000001,{}]'];
+    for (const list of others) {
+      const text = `[{"l": ${list}}]`;
+      const declined = new FlatSink();
+      expect(read(text, [], declined).rows).toEqual(expected(text));
+      expect(declined.jsonSeen).toBe(0);
+    }
   });
 
   it('hands over an array of scalars as an array, one holding objects as JSON.parse gives it, and repeated lists as equal arrays', () => {
