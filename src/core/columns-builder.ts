@@ -2,6 +2,7 @@ import type { RecordSink } from '../json-columns/index.js';
 import { columnName, MAX_COLUMN_NAME_LENGTH } from './column-names.js';
 import { columnOf, fillNaN, growNumbers, keepBytes, mayKeepBytes, timestampMillis, type ColumnState, type Kind } from './column-values.js';
 import type { Column } from './columns.js';
+import type { PlainStringsBuilder } from '../parquet/index.js';
 import type { ColumnType } from './config.js';
 import { SchemaError } from './errors.js';
 import { kindOf, type JsonRecord } from './records.js';
@@ -128,12 +129,10 @@ export class ColumnsBuilder implements RecordSink<PathNode> {
   /** A string's UTF-8 bytes: the column keeps them as bytes, unless it converts its strings to a declared type. */
   setUtf8(node: PathNode, row: number, bytes: Uint8Array, start: number, end: number): boolean {
     const column = (node.column ??= this.columnFor(node, row));
-    if (column.plain === null) {
-      if (!mayKeepBytes(column, this.declared[column.name])) return false;
-      keepBytes(column, Math.min(this.expected, this.batches.rows));
-    }
+    const plain = this.plainOf(column);
+    if (plain === null) return false;
     if (column.kind !== 'string') noteKind(column, '', row);
-    column.plain!.add(row - this.base, bytes, start, end);
+    plain.add(row - this.base, bytes, start, end);
     return true;
   }
 
@@ -142,12 +141,16 @@ export class ColumnsBuilder implements RecordSink<PathNode> {
     const column = (node.column ??= this.columnFor(node, row));
     if (column.kind !== 'array') noteKind(column, EMPTY, row); // an error unless the column is (still) of arrays
     column.nested = true;
-    if (column.plain === null) {
-      if (!mayKeepBytes(column, this.declared[column.name])) return false;
-      keepBytes(column, Math.min(this.expected, this.batches.rows));
-    }
-    column.plain!.add(row - this.base, text, start, end);
+    const plain = this.plainOf(column);
+    if (plain === null) return false;
+    plain.add(row - this.base, text, start, end);
     return true;
+  }
+
+  /** The column's values as bytes, from now on if not yet; null if it converts them to a declared type. */
+  private plainOf(column: ColumnState): PlainStringsBuilder | null {
+    if (column.plain === null && mayKeepBytes(column, this.declared[column.name])) keepBytes(column, Math.min(this.expected, this.batches.rows));
+    return column.plain;
   }
 
   private store(column: ColumnState, row: number, value: number): void {
