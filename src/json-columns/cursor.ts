@@ -1,4 +1,5 @@
 import { Unescaper } from './escapes.js';
+import { longDecimal } from './long-decimal.js';
 import { lookUp, MAX_INTERNED_STRING_BYTES, remember, type InternTable } from './intern.js';
 
 /** JSON's structural bytes. */
@@ -70,8 +71,8 @@ export class Cursor {
 
   /**
    * A number at pos. A mantissa below 2^53 (exact as a double) scaled by a power of ten within ±22 (exact too)
-   * is one correctly rounded operation, as JSON.parse rounds; anything else (17 digits, large exponents) is
-   * converted by Number() from a latin1 string, about twice as fast as from a TextDecoder one.
+   * is one correctly rounded operation, as JSON.parse rounds; 16 to 30 digits are read by longDecimal when it
+   * can prove its result; anything else by Number() from a latin1 string.
    */
   private number(): number {
     const text = this.text;
@@ -115,7 +116,10 @@ export class Cursor {
       scale += minus ? -exponent : exponent;
     }
     this.pos = pos;
-    if (!exact || scale < -22 || scale > 22) return Number(this.latin1.toString('latin1', start, pos));
+    if (!exact || scale < -22 || scale > 22) {
+      const value = longDecimal(text, start, pos);
+      return value === value ? value : Number(this.latin1.toString('latin1', start, pos));
+    }
     const value = scale < 0 ? mantissa / POW10[-scale]! : mantissa * POW10[scale]!;
     return negative ? -value : value;
   }

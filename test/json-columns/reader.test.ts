@@ -197,6 +197,39 @@ describe('JsonColumnsReader', () => {
     expect(read(bom).rows).toEqual([new Map([['["a"]', 'é']])]);
   });
 
+  it('reads 16 to 30 digit decimals as JSON.parse does, near halfway points between doubles too', () => {
+    // Doubles as stringify writes them (17 digits mostly), other long spellings, and decimals a hair from the
+    // point halfway between two doubles (its exact decimal expansion cut at the 18th-30th digit, nudged by one).
+    const halfway = fc.tuple(fc.double({ min: 1e-6, max: 1e15, noNaN: true }), fc.integer({ min: 18, max: 30 }), fc.constantFrom(-1n, 0n, 1n)).map(([x, digits, nudge]) => {
+      // x's bits: x = m * 2^e; the point halfway to the next double is (2m + 1) * 2^(e - 1) = (2m + 1) * 5^k / 10^k, k = 1 - e
+      const view = new DataView(new ArrayBuffer(8));
+      view.setFloat64(0, x);
+      const raw = view.getBigUint64(0);
+      const e = Number((raw >> 52n) & 0x7ffn) - 1075;
+      const m = (raw & ((1n << 52n) - 1n)) | (1n << 52n);
+      const k = 1 - e;
+      let text = ((2n * m + 1n) * 5n ** BigInt(k)).toString();
+      let exponent = -k;
+      if (text.length > digits) {
+        exponent += text.length - digits;
+        text = text.slice(0, digits);
+      }
+      return `${BigInt(text) + nudge}e${exponent}`;
+    });
+    const spelled = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => JSON.stringify(x)),
+      fc.tuple(fc.bigInt({ min: 10n ** 15n, max: 10n ** 30n }), fc.integer({ min: -30, max: 5 })).map(([m, e]) => `${m}e${e}`),
+      halfway,
+    );
+    fc.assert(
+      fc.property(fc.array(spelled, { minLength: 1, maxLength: 8 }), fc.boolean(), (numbers, minus) => {
+        const text = `[${numbers.map((n) => `{"n": ${minus && !n.startsWith("-") ? "-" : ""}${n}}`).join(",")}]`;
+        expect(read(text).rows).toEqual(expected(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('unescapes strings as JSON.parse does, whatever escapes they are written with', () => {
     // Each UTF-16 unit written raw, as \uXXXX in either case, or by its short escape; lone surrogates included.
     const short: Record<string, string> = { '"': '\\"', '\\': '\\\\', '/': '\\/', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
