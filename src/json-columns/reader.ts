@@ -255,9 +255,11 @@ export class JsonColumnsReader<N> extends Cursor {
     const text = this.text;
     const start = this.pos + 1;
     const stop = this.scanString();
+    // Values that do not repeat (their path's intern table switched itself off) are offered as bytes too.
+    const unique = node.strings !== undefined && !node.strings.on;
     if (text[stop] === QUOTE) {
       const high = this.scanHigh;
-      if ((high >= 0x80 || stop - start > MAX_INTERNED_STRING_BYTES) && (high < 0x80 || isUtf8(text.subarray(start, stop))) && this.sink.setUtf8(node.target, row, text, start, stop)) {
+      if ((high >= 0x80 || unique || stop - start > MAX_INTERNED_STRING_BYTES) && (high < 0x80 || isUtf8(text.subarray(start, stop))) && this.sink.setUtf8(node.target, row, text, start, stop)) {
         this.pos = stop + 1;
         return;
       }
@@ -268,7 +270,7 @@ export class JsonColumnsReader<N> extends Cursor {
         this.pos = unescaper.end;
         const high = unescaper.high;
         const bytes = unescaper.bytes;
-        if ((high >= 0x80 || length > MAX_INTERNED_STRING_BYTES) && (high < 0x80 || isUtf8(bytes.subarray(0, length))) && this.sink.setUtf8(node.target, row, bytes, 0, length)) return;
+        if ((high >= 0x80 || unique || length > MAX_INTERNED_STRING_BYTES) && (high < 0x80 || isUtf8(bytes.subarray(0, length))) && this.sink.setUtf8(node.target, row, bytes, 0, length)) return;
         return this.sink.set(node.target, row, unescaper.string(length));
       }
     }

@@ -108,6 +108,20 @@ describe('the columns of a response are the same through the JSON reader and thr
     );
   });
 
+  it('keeps short strings that do not repeat as bytes once their column stops interning, as JSON.parse reads them', () => {
+    // 5,000 records: ids unique (interning switches off after 2,048 lookups), codes repeated, notes mixed
+    const records = Array.from({ length: 5000 }, (_, i) => ({ id: `u${i}`, code: ['a', 'b', 'c'][i % 3], note: i % 4 ? `n${i}\t"é"` : 'same', n: i }));
+    const text = JSON.stringify(records);
+    const got = fast(text);
+    expect(got).toEqual(general(text));
+    let columns: Column[] = [];
+    const builder = new ColumnsBuilder({}, { rows: Infinity, onBatch: (batch) => (columns = batch) });
+    new JsonColumnsReader(builder).read(bytesOf(text), []);
+    builder.finish();
+    expect(columns.find((c) => c.name === 'id')!.values).toBeInstanceOf(PlainStrings);
+    expect(columns.find((c) => c.name === 'code')!.values).not.toBeInstanceOf(PlainStrings);
+  });
+
   it('reads declared timestamps as the general path does, in every form it accepts or refuses', () => {
     const stamp = fc.oneof(
       fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString()),
