@@ -1,3 +1,4 @@
+import { PlainStringsBuilder } from '../parquet/index.js';
 import type { CellValue, Column, ScalarType } from './columns.js';
 import type { ColumnType } from './config.js';
 import { SchemaError } from './errors.js';
@@ -34,6 +35,30 @@ export interface ColumnState {
   numbers: Float64Array | null;
   /** Declared `timestamp`: strings are read into `numbers` as epoch ms on arrival, not kept. */
   readonly timestamps: boolean;
+  /**
+   * The values of a string column as UTF-8 bytes instead, once the reader handed over one as bytes (long or
+   * non-ASCII text, which decoding into a JavaScript string and encoding again cost most of the time of).
+   */
+  plain: PlainStringsBuilder | null;
+}
+
+/**
+ * Whether a column may keep its strings as bytes: strings so far, or arrays of a column of JSON text, written
+ * as such (not converted to a declared type).
+ */
+export function mayKeepBytes(builder: ColumnState, declared: ColumnType | undefined): boolean {
+  const written = builder.kind === undefined || builder.kind === 'string' || (builder.kind === 'array' && builder.nested);
+  return written && builder.numbers === null && (declared === undefined || declared === 'string');
+}
+
+/** Keeps a column's strings (or JSON text) as bytes from now on, those so far (`values`, `rows` of them) included. */
+export function keepBytes(builder: ColumnState, rows: number): PlainStringsBuilder {
+  const plain = new PlainStringsBuilder(rows);
+  builder.values.forEach((value, row) => {
+    if (value !== null) plain.addString(row, typeof value === 'string' ? value : JSON.stringify(value));
+  });
+  builder.values.length = 0;
+  return (builder.plain = plain);
 }
 
 export function growNumbers(builder: ColumnState, row: number, expected: number): Float64Array {
@@ -60,6 +85,7 @@ const DEFAULT_TYPE: Record<Exclude<Kind, 'array'>, ScalarType> = { number: 'doub
  */
 export function columnOf(builder: ColumnState, rows: number, declared: ColumnType | undefined, base: number): Column {
   const { name, path } = builder;
+  if (builder.plain !== null) return { name, path, type: 'string', list: false, values: builder.plain.finish(rows) };
   if (builder.kind === 'array' && builder.nested) {
     return { name, path, type: 'string', list: false, values: builder.values.map((v) => (v == null ? null : JSON.stringify(v))) };
   }

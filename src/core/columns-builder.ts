@@ -1,7 +1,8 @@
 import type { RecordSink } from '../json-columns/index.js';
 import { columnName, MAX_COLUMN_NAME_LENGTH } from './column-names.js';
-import { columnOf, fillNaN, growNumbers, timestampMillis, type ColumnState, type Kind } from './column-values.js';
+import { columnOf, fillNaN, growNumbers, keepBytes, mayKeepBytes, timestampMillis, type ColumnState, type Kind } from './column-values.js';
 import type { Column } from './columns.js';
+import type { PlainStringsBuilder } from '../parquet/index.js';
 import type { ColumnType } from './config.js';
 import { SchemaError } from './errors.js';
 import { kindOf, type JsonRecord } from './records.js';
@@ -71,6 +72,7 @@ export class ColumnsBuilder implements RecordSink<PathNode> {
       // The same storage for the next batch: nothing of a batch is left for the garbage collector.
       for (const { column } of this.columns.values()) {
         column.values.fill(null);
+        column.plain?.reset();
         if (column.numbers !== null) fillNaN(column.numbers);
       }
     }
@@ -101,8 +103,10 @@ export class ColumnsBuilder implements RecordSink<PathNode> {
     // noteKind has made sure every value of this column is a number, or every one a string
     if (typeof value === 'number') return this.store(column, row, value);
     if (typeof value === 'string' && column.timestamps) return this.store(column, row, timestampMillis(column, row, value));
-    const values = column.values;
     const at = row - this.base;
+    // noteKind has made sure it is a string, or an array of a column of JSON text
+    if (column.plain !== null) return column.plain.addString(at, typeof value === 'string' ? value : JSON.stringify(value));
+    const values = column.values;
     while (values.length < at) values.push(null);
     values[at] = value;
   }
@@ -122,6 +126,33 @@ export class ColumnsBuilder implements RecordSink<PathNode> {
     return true;
   }
 
+  /** A string's UTF-8 bytes: the column keeps them as bytes, unless it converts its strings to a declared type. */
+  setUtf8(node: PathNode, row: number, bytes: Uint8Array, start: number, end: number): boolean {
+    const column = (node.column ??= this.columnFor(node, row));
+    const plain = this.plainOf(column);
+    if (plain === null) return false;
+    if (column.kind !== 'string') noteKind(column, '', row);
+    plain.add(row - this.base, bytes, start, end);
+    return true;
+  }
+
+  /** An array holding objects or arrays as its JSON text (what the column holds for it), kept as bytes. */
+  setJson(node: PathNode, row: number, text: Uint8Array, start: number, end: number): boolean {
+    const column = (node.column ??= this.columnFor(node, row));
+    if (column.kind !== 'array') noteKind(column, EMPTY, row); // an error unless the column is (still) of arrays
+    column.nested = true;
+    const plain = this.plainOf(column);
+    if (plain === null) return false;
+    plain.add(row - this.base, text, start, end);
+    return true;
+  }
+
+  /** The column's values as bytes, from now on if not yet; null if it converts them to a declared type. */
+  private plainOf(column: ColumnState): PlainStringsBuilder | null {
+    if (column.plain === null && mayKeepBytes(column, this.declared[column.name])) keepBytes(column, Math.min(this.expected, this.batches.rows));
+    return column.plain;
+  }
+
   private store(column: ColumnState, row: number, value: number): void {
     const at = row - this.base;
     const numbers = column.numbers !== null && at < column.numbers.length ? column.numbers : growNumbers(column, at, Math.min(this.expected, this.batches.rows));
@@ -138,7 +169,7 @@ export class ColumnsBuilder implements RecordSink<PathNode> {
         if (last) throw new SchemaError(`list column "${column.name}" mixes ${column.mixed}; declare it as "string" in source.columns`);
         this.provisional = true;
       }
-      if (column.numbers === null) {
+      if (column.numbers === null && column.plain === null) {
         while (column.values.length < rows) column.values.push(null);
         if (column.values.length > rows) column.values.length = rows; // a last batch shorter than the others
       }
@@ -161,7 +192,7 @@ export class ColumnsBuilder implements RecordSink<PathNode> {
       throw new SchemaError(`fields "${existing.column.path}" and "${dotted}" both become column "${name}" (record ${row}); rename one upstream or read the records from another recordsPath`);
     }
     const declared = this.declared[name];
-    const column: ColumnState = { name, path: dotted, kind: undefined, nested: false, elementKind: undefined, mixed: undefined, text: declared === 'string', values: [], numbers: null, timestamps: declared === 'timestamp' };
+    const column: ColumnState = { name, path: dotted, kind: undefined, nested: false, elementKind: undefined, mixed: undefined, text: declared === 'string', values: [], numbers: null, timestamps: declared === 'timestamp', plain: null };
     this.columns.set(name, { column, node });
     return column;
   }
@@ -180,6 +211,9 @@ function scalarKind(value: unknown): Exclude<Kind, 'array'> | undefined {
   const t = typeof value;
   return t === 'number' || t === 'string' || t === 'boolean' ? t : undefined;
 }
+
+/** An array with no elements, to note a column's kind as array. */
+const EMPTY: readonly unknown[] = [];
 
 /** Notes the JSON kind of a value; a second kind in one column is an error, unless it is declared string. */
 function noteKind(column: ColumnState, value: unknown, row: number): void {

@@ -1,3 +1,5 @@
+import type { PlainStrings } from '../parquet/index.js';
+
 /**
  * The columns of a table as the pipeline writes them: Athena-safe names, Athena's types. They are made by
  * ColumnsBuilder (flattening) and column-values.ts (type mapping); README "Type mapping" says how.
@@ -22,9 +24,10 @@ export interface Column {
 /**
  * A column's values, one per record: JavaScript values with null for a missing one, or, for doubles,
  * timestamps (epoch ms) and bigints read from JSON numbers, a Float64Array in which NaN is null (JSON has
- * no NaN). Numbers kept unboxed are most of what makes a large hour cheap to hold.
+ * no NaN). Numbers kept unboxed are most of what makes a large hour cheap to hold. A string column that got
+ * long or non-ASCII strings from the JSON reader as bytes is PlainStrings: its text never becomes JavaScript strings.
  */
-export type ColumnValues = readonly (CellValue | CellValue[])[] | Float64Array;
+export type ColumnValues = readonly (CellValue | CellValue[])[] | Float64Array | PlainStrings;
 
 /** `name type` as Athena would write it: `temp_c double`, `tags array<string>`. */
 export function columnSignature(column: Pick<Column, 'name' | 'type' | 'list'>): string {

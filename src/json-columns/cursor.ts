@@ -1,3 +1,5 @@
+import { Unescaper } from './escapes.js';
+import { longDecimal } from './long-decimal.js';
 import { lookUp, MAX_INTERNED_STRING_BYTES, remember, type InternTable } from './intern.js';
 
 /** JSON's structural bytes. */
@@ -15,6 +17,8 @@ export const OPEN_BRACKET = 91;
 export const CLOSE_BRACKET = 93;
 /** Exact powers of ten: every one up to 1e22 is a double without rounding. */
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+/** 2^53: every integer below it is a double, and so is every step of reading one. */
+const MAX_EXACT_MANTISSA = 2 ** 53;
 
 /**
  * The text is not one this reader reads as JSON.parse would (invalid JSON, a duplicate key, a key
@@ -41,7 +45,8 @@ export class Cursor {
   protected text: Uint8Array = new Uint8Array(0);
   protected pos = 0;
   /** The same bytes as a Buffer: an ASCII string is read with toString('latin1'), about 40% faster than TextDecoder. */
-  private latin1: Buffer = Buffer.alloc(0);
+  protected latin1: Buffer = Buffer.alloc(0);
+  protected readonly unescaper = new Unescaper();
 
   /** Reads `text` from its start (after a byte-order mark, which TextDecoder drops too). */
   protected begin(text: Uint8Array): void {
@@ -64,6 +69,11 @@ export class Cursor {
     return fail();
   }
 
+  /**
+   * A number at pos. A mantissa below 2^53 (exact as a double) scaled by a power of ten within ±22 (exact too)
+   * is one correctly rounded operation, as JSON.parse rounds; 16 to 30 digits are read by longDecimal when it
+   * can prove its result; anything else by Number() from a latin1 string.
+   */
   private number(): number {
     const text = this.text;
     const start = this.pos;
@@ -71,15 +81,11 @@ export class Cursor {
     const negative = text[pos]! === MINUS;
     if (negative) pos++;
     let mantissa = 0;
-    let digits = 0;
     let c = text[pos]!;
-    if (c === ZERO) {
-      pos++;
-      digits++;
-    } else if (c > ZERO && c <= NINE) {
+    if (c === ZERO) pos++;
+    else if (c > ZERO && c <= NINE) {
       do {
         mantissa = mantissa * 10 + (c - ZERO);
-        digits++;
         c = text[++pos]!;
       } while (c >= ZERO && c <= NINE);
     } else fail();
@@ -89,13 +95,13 @@ export class Cursor {
       if (!(c >= ZERO && c <= NINE)) fail();
       do {
         mantissa = mantissa * 10 + (c - ZERO);
-        digits++;
         scale--;
         c = text[++pos]!;
       } while (c >= ZERO && c <= NINE);
     }
     c = text[pos]!;
-    let exact = digits <= 15;
+    // Below 2^53 every step was exact: a step whose true value reached 2^53 would have rounded to 2^53 or more.
+    let exact = mantissa < MAX_EXACT_MANTISSA;
     if (c === 101 || c === 69) {
       c = text[++pos]!;
       const minus = c === MINUS;
@@ -110,52 +116,94 @@ export class Cursor {
       scale += minus ? -exponent : exponent;
     }
     this.pos = pos;
-    if (!exact || scale < -22 || scale > 22) return Number(decoder.decode(text.subarray(start, pos)));
+    if (!exact || scale < -22 || scale > 22) {
+      const value = longDecimal(text, start, pos);
+      return value === value ? value : Number(this.latin1.toString('latin1', start, pos));
+    }
     const value = scale < 0 ? mantissa / POW10[-scale]! : mantissa * POW10[scale]!;
     return negative ? -value : value;
   }
 
   /**
-   * A string at pos, unescaped; one with escapes is unescaped by JSON.parse. With `intern`, a short
-   * ASCII string equal to one read before in the same column is that same string: values that repeat
-   * (names, codes, tags) are then kept once, not once a record.
+   * A string at pos, unescaped (escapes.ts). With `intern`, a short ASCII string equal to one read before in
+   * the same column is that same string: values that repeat (names, codes, tags) are then kept once, not
+   * once a record.
    */
   protected string(intern?: InternTable<string>): string {
+    return this.stringTo(this.scanString(), intern);
+  }
+
+  /**
+   * Scans the string at pos up to its closing quote or its first backslash, whichever comes first, and returns
+   * where (pos unmoved); `scanHigh` is then the OR of the bytes before it (>= 0x80: not ASCII), `scanHash` their hash.
+   */
+  protected scanString(): number {
     const text = this.text;
     if (text[this.pos] !== QUOTE) fail();
     const n = text.length;
-    const start = this.pos + 1;
-    let pos = start;
+    let pos = this.pos + 1;
     let hash = 0;
     let high = 0;
     for (; pos < n; pos++) {
       const c = text[pos]!;
-      if (c === QUOTE) {
-        this.pos = pos + 1;
-        if (high >= 0x80) return decoder.decode(text.subarray(start, pos));
-        if (intern === undefined || !intern.on || pos - start > MAX_INTERNED_STRING_BYTES) return this.latin1.toString('latin1', start, pos);
-        return lookUp(intern, text, start, pos, hash) ?? remember(intern, text, start, pos, hash, this.latin1.toString('latin1', start, pos));
-      }
-      if (c === BACKSLASH) break;
+      if (c === QUOTE || c === BACKSLASH) break;
       if (c < 0x20) fail();
       high |= c;
       hash = (Math.imul(hash, 31) + c) | 0;
     }
-    for (; pos < n; pos++) {
+    this.scanHigh = high;
+    this.scanHash = hash;
+    return pos;
+  }
+  protected scanHigh = 0;
+  private scanHash = 0;
+
+  /** The string at pos, scanned (scanString) up to `stop`. */
+  protected stringTo(stop: number, intern?: InternTable<string>): string {
+    const text = this.text;
+    const start = this.pos + 1;
+    if (text[stop] === QUOTE) {
+      this.pos = stop + 1;
+      if (this.scanHigh >= 0x80) return decoder.decode(text.subarray(start, stop));
+      if (intern === undefined || !intern.on || stop - start > MAX_INTERNED_STRING_BYTES) return this.latin1.toString('latin1', start, stop);
+      return lookUp(intern, text, start, stop, this.scanHash) ?? remember(intern, text, start, stop, this.scanHash, this.latin1.toString('latin1', start, stop));
+    }
+    const length = this.unescaper.unescape(text, start, stop, this.scanHigh, fail);
+    if (length >= 0) {
+      this.pos = this.unescaper.end;
+      return this.unescaper.string(length);
+    }
+    // A lone surrogate, which UTF-8 cannot hold: JSON.parse reads it into the string.
+    this.skipString();
+    return JSON.parse(decoder.decode(text.subarray(start - 1, this.pos))) as string;
+  }
+
+  /** Steps over a string, checking its syntax (escapes, no control characters). */
+  protected skipString(): void {
+    const text = this.text;
+    if (text[this.pos] !== QUOTE) fail();
+    const n = text.length;
+    for (let pos = this.pos + 1; pos < n; pos++) {
       const c = text[pos]!;
-      if (c === BACKSLASH) pos++;
-      else if (c === QUOTE) {
+      if (c === QUOTE) {
         this.pos = pos + 1;
-        return JSON.parse(decoder.decode(text.subarray(start - 1, pos + 1))) as string;
+        return;
+      }
+      if (c === BACKSLASH) {
+        const e = text[++pos];
+        if (e === 117) {
+          for (let i = 1; i <= 4; i++) if (!isHex(text[pos + i])) fail();
+          pos += 4;
+        } else if (!(e === QUOTE || e === BACKSLASH || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116)) fail();
       } else if (c < 0x20) fail();
     }
-    return fail();
+    fail();
   }
 
   /** Steps over any JSON value, checking its syntax. */
   protected skipValue(): void {
     const c = this.text[this.pos];
-    if (c === QUOTE) this.string();
+    if (c === QUOTE) this.skipString();
     else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       const close = c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
       this.pos++;
@@ -166,8 +214,7 @@ export class Cursor {
       }
       do {
         if (close === CLOSE_BRACE) {
-          if (this.text[this.pos] !== QUOTE) fail();
-          this.string();
+          this.skipString();
           this.colon();
         }
         this.skipValue();
@@ -197,6 +244,8 @@ export class Cursor {
     while (c === 32 || c === 10 || c === 13 || c === 9) c = text[++this.pos];
   }
 }
+
+const isHex = (c: number | undefined) => c !== undefined && ((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70));
 
 /** Whether the bytes at `start` are the ASCII string `ascii`. */
 export function sameAscii(bytes: Uint8Array, start: number, ascii: string): boolean {

@@ -1,5 +1,7 @@
 import { CLOSE_BRACE, CLOSE_BRACKET, Cursor, decoder, fail, NINE, OPEN_BRACE, OPEN_BRACKET, QUOTE, sameAscii, ZERO } from './cursor.js';
-import { hashBytes, lookUp, MAX_INTERNED_LIST_BYTES, newInternTable, remember, type InternTable } from './intern.js';
+import { isUtf8 } from 'node:buffer';
+import { hashBytes, lookUp, MAX_INTERNED_LIST_BYTES, MAX_INTERNED_STRING_BYTES, newInternTable, remember, type InternTable } from './intern.js';
+import { CanonicalJson } from './json-text.js';
 import type { RecordSink } from './sink.js';
 
 /** The reader's own state for one key path, beside the sink's handle for it. */
@@ -14,6 +16,8 @@ interface PathState<N> {
   row: number;
   /** The children in the order the last record listed them, so the next key can be predicted. */
   readonly order: PathState<N>[];
+  /** The children with ASCII keys by the hash of their bytes, to find a key that was not predicted without making a string of it. */
+  readonly byHash: Map<number, PathState<N>>;
   /** This path's strings and lists, interned (intern.ts); made on first use (a wide record has thousands of paths). */
   strings: InternTable<string> | undefined;
   lists: InternTable<unknown[]> | undefined;
@@ -40,6 +44,7 @@ export class JsonColumnsReader<N> extends Cursor {
   private readonly elements = newInternTable<string>();
   /** The elements of the array being read (one array reused, copied once complete). */
   private readonly items: unknown[] = [];
+  private readonly canonical = new CanonicalJson();
 
   constructor(private readonly sink: RecordSink<N>) {
     super();
@@ -64,7 +69,7 @@ export class JsonColumnsReader<N> extends Cursor {
   }
 
   private state(key: string, target: N): PathState<N> {
-    return { key, target, bytes: this.sink.wantsBytes(target), children: new Map(), row: -1, order: [], strings: undefined, lists: undefined };
+    return { key, target, bytes: this.sink.wantsBytes(target), children: new Map(), row: -1, order: [], byHash: new Map(), strings: undefined, lists: undefined };
   }
 
   /** Walks down `path` from the value at pos, reading the rest of every enclosing object too (validating it). */
@@ -142,6 +147,8 @@ export class JsonColumnsReader<N> extends Cursor {
       let child = node.order[k];
       if (child !== undefined && text[this.pos + 1 + child.key.length] === QUOTE && sameAscii(text, this.pos + 1, child.key)) {
         this.pos += child.key.length + 2;
+      } else if ((child = this.knownKey(node)) !== undefined) {
+        node.order[k] = child;
       } else {
         const start = this.pos;
         const key = this.string();
@@ -153,7 +160,10 @@ export class JsonColumnsReader<N> extends Cursor {
           node.children.set(key, child);
         }
         // As many bytes as characters: ASCII without escapes, so safe to predict by its bytes.
-        if (this.pos - start === key.length + 2) node.order[k] = child;
+        if (this.pos - start === key.length + 2) {
+          node.order[k] = child;
+          node.byHash.set(hashBytes(text, start + 1, this.pos - 1), child);
+        }
       }
       if (child.row === row) fail(); // a duplicate key: JSON.parse keeps the last one
       child.row = row;
@@ -163,21 +173,41 @@ export class JsonColumnsReader<N> extends Cursor {
     }
   }
 
+  /**
+   * The child whose key is at pos, found by the hash of its bytes (pos then after it); undefined, pos unmoved,
+   * for a key not seen before, or one with escapes or non-ASCII bytes (read as a string instead).
+   */
+  private knownKey(node: PathState<N>): PathState<N> | undefined {
+    const text = this.text;
+    const start = this.pos + 1;
+    let hash = 0;
+    let pos = start;
+    for (let c = text[pos]; c !== QUOTE; c = text[++pos]) {
+      if (c === undefined || c === 92 || c < 0x20 || c >= 0x80) return undefined;
+      hash = (Math.imul(hash, 31) + c) | 0;
+    }
+    const child = node.byHash.get(hash);
+    if (child === undefined || child.key.length !== pos - start || !sameAscii(text, start, child.key)) return undefined;
+    this.pos = pos + 1;
+    return child;
+  }
+
   private value(node: PathState<N>, row: number): void {
     const c = this.text[this.pos];
     if (c === QUOTE && node.bytes && this.stringBytes(node, row)) return;
-    if (c === QUOTE) this.sink.set(node.target, row, this.string((node.strings ??= newInternTable())));
+    if (c === QUOTE) this.stringValue(node, row);
     else if (c === OPEN_BRACE) this.object(node, row);
-    else if (c === OPEN_BRACKET) this.sink.set(node.target, row, this.array((node.lists ??= newInternTable())));
+    else if (c === OPEN_BRACKET) this.array(node, row);
     else this.sink.set(node.target, row, this.scalar());
   }
 
   /**
-   * An array of scalars as an array; one that holds objects or arrays is handed to JSON.parse whole.
+   * An array to the sink: one of scalars as an array; one that holds objects or arrays as its JSON text when its
+   * text is what JSON.stringify would write (json-text.ts) and the sink takes it, else as JSON.parse gives it.
    * A short array written exactly as one read before in the same path is that same array (lists such as
    * tags repeat): arrays are never changed after reading, so rows can share one.
    */
-  private array(lists: InternTable<unknown[]>): unknown[] {
+  private array(node: PathState<N>, row: number): void {
     const text = this.text;
     const start = this.pos;
     const items = this.items;
@@ -186,21 +216,65 @@ export class JsonColumnsReader<N> extends Cursor {
     this.skipSpace();
     if (text[this.pos] === CLOSE_BRACKET) {
       this.pos++;
-      return EMPTY_LIST;
+      return this.sink.set(node.target, row, EMPTY_LIST);
     }
     do {
       const c = text[this.pos];
       if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         this.pos = start;
+        if (this.jsonText(node, row)) return;
         this.skipValue();
-        return JSON.parse(decoder.decode(text.subarray(start, this.pos))) as unknown[];
+        return this.sink.set(node.target, row, JSON.parse(decoder.decode(text.subarray(start, this.pos))));
       }
       items.push(c === QUOTE ? this.string(this.elements) : this.scalar());
     } while (!this.endOf(CLOSE_BRACKET));
     const end = this.pos;
-    if (!lists.on || end - start > MAX_INTERNED_LIST_BYTES) return items.slice();
+    const lists = (node.lists ??= newInternTable());
+    if (!lists.on || end - start > MAX_INTERNED_LIST_BYTES) return this.sink.set(node.target, row, items.slice());
     const hash = hashBytes(text, start, end);
-    return lookUp(lists, text, start, end, hash) ?? remember(lists, text, start, end, hash, items.slice());
+    this.sink.set(node.target, row, lookUp(lists, text, start, end, hash) ?? remember(lists, text, start, end, hash, items.slice()));
+  }
+
+  /** The value at pos as its JSON text, when that is canonical and valid UTF-8 and the sink takes it (pos then after it). */
+  private jsonText(node: PathState<N>, row: number): boolean {
+    const start = this.pos;
+    const end = this.canonical.end(this.text, start);
+    if (end < 0) return false;
+    if (this.canonical.high >= 0x80 && !isUtf8(this.text.subarray(start, end))) return false;
+    if (!this.sink.setJson(node.target, row, this.text, start, end)) return false;
+    this.pos = end;
+    return true;
+  }
+
+  /**
+   * A string value: one that is long or not ASCII as its UTF-8 bytes when the sink takes them (no string is
+   * made then), any other as a string (a short ASCII one interned). Bytes not valid UTF-8 are decoded, as
+   * TextDecoder decodes them, into a string.
+   */
+  private stringValue(node: PathState<N>, row: number): void {
+    const text = this.text;
+    const start = this.pos + 1;
+    const stop = this.scanString();
+    // Values that do not repeat (their path's intern table switched itself off) are offered as bytes too.
+    const unique = node.strings !== undefined && !node.strings.on;
+    if (text[stop] === QUOTE) {
+      const high = this.scanHigh;
+      if ((high >= 0x80 || unique || stop - start > MAX_INTERNED_STRING_BYTES) && (high < 0x80 || isUtf8(text.subarray(start, stop))) && this.sink.setUtf8(node.target, row, text, start, stop)) {
+        this.pos = stop + 1;
+        return;
+      }
+    } else {
+      const unescaper = this.unescaper;
+      const length = unescaper.unescape(text, start, stop, this.scanHigh, fail);
+      if (length >= 0) {
+        this.pos = unescaper.end;
+        const high = unescaper.high;
+        const bytes = unescaper.bytes;
+        if ((high >= 0x80 || unique || length > MAX_INTERNED_STRING_BYTES) && (high < 0x80 || isUtf8(bytes.subarray(0, length))) && this.sink.setUtf8(node.target, row, bytes, 0, length)) return;
+        return this.sink.set(node.target, row, unescaper.string(length));
+      }
+    }
+    this.sink.set(node.target, row, this.stringTo(stop, (node.strings ??= newInternTable())));
   }
 
   /** A string without escapes handed to the sink as bytes; false (pos unmoved) when it has escapes or the sink declines it. */

@@ -25,4 +25,15 @@ export interface RecordSink<N> {
    * hands over the decoded string. A sink must accept only bytes it validates in full.
    */
   setBytes(node: N, row: number, text: Uint8Array, start: number, end: number): boolean;
+  /**
+   * A string that is long or not ASCII as its UTF-8 bytes [start, end) of `bytes`, unescaped and valid UTF-8:
+   * exactly the string JSON.parse holds, encoded. The bytes are valid only during the call (copy them). False
+   * declines it: the reader then hands over the decoded string.
+   */
+  setUtf8(node: N, row: number, bytes: Uint8Array, start: number, end: number): boolean;
+  /**
+   * An array that holds an object or an array, as its JSON text: the UTF-8 bytes [start, end) of `text`, exactly
+   * what JSON.stringify writes of what JSON.parse holds. False declines it: the reader then hands over JSON.parse's array.
+   */
+  setJson(node: N, row: number, text: Uint8Array, start: number, end: number): boolean;
 }

@@ -105,6 +105,13 @@ export class ByteSink {
     return written;
   }
 
+  /** Appends a string of bytes, one character a byte (a latin1 string), after its 4-byte length: a PLAIN BYTE_ARRAY. */
+  latin1String(text: string): void {
+    this.u32(text.length);
+    this.reserve(text.length);
+    this.length += Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).write(text, this.length, 'latin1');
+  }
+
   /** The bytes written so far (a view, not a copy). */
   contents(): Uint8Array {
     return this.bytes.subarray(0, this.length);

@@ -41,7 +41,8 @@ export function writeColumnChunk(sink: ByteSink, column: ParquetColumn, from: nu
     encodings.push(ENCODING.PLAIN);
     dictionaryOffset = sink.length;
     page.length = 0;
-    writePlain(page, column.type, dictionary.values);
+    if (dictionary.latin1) for (const key of dictionary.values as string[]) page.latin1String(key);
+    else writePlain(page, column.type, dictionary.values);
     const header = struct(DictionaryPageHeader, { num_values: i32(dictionary.values.length), encoding: i32(ENCODING.PLAIN) });
     writePage(sink, page, { type: i32(PAGE_TYPE.DICTIONARY_PAGE), dictionary_page_header: header }, sizes);
   }

@@ -5,4 +5,5 @@
 export { ParquetFileWriter, ROW_GROUP_ROWS } from './file-writer.js';
 export { MAX_DICTIONARY_BYTES } from './dictionary.js';
 export { PAGE_BYTES } from './pages.js';
+export { PlainStrings, PlainStringsBuilder } from './plain-strings.js';
 export type { ParquetColumn, ParquetType, ParquetValue } from './types.js';

@@ -1,5 +1,6 @@
 import type { ByteSink } from './byte-sink.js';
 import type { Dictionary } from './dictionary.js';
+import { byteLength, PlainStrings } from './plain-strings.js';
 import { PageHeader } from './format.js';
 import { bitWidthOf, writeHybrid } from './hybrid.js';
 import { snappyCompress } from './snappy.js';
@@ -19,14 +20,17 @@ export function pageRanges(column: ParquetColumn, from: number, to: number, dict
   }
   let start = from;
   let bytes = 0;
-  const cells = column.values as readonly (ParquetValue | readonly ParquetValue[])[]; // numbers took the fixed-width branch
+  const cells = column.values;
   for (let row = from; row < to; row++) {
-    const value = cells[row]!;
     let rowBytes = 0;
-    if (column.list) {
+    if (cells instanceof PlainStrings) {
+      const offset = cells.offsets[row]!;
+      rowBytes = offset < 0 ? 0 : byteLength(cells.data, offset) + 4;
+    } else if (column.list) {
+      const value = (cells as readonly (ParquetValue | readonly ParquetValue[])[])[row]!; // numbers took the fixed-width branch
       if (value !== null) for (const element of value as readonly ParquetValue[]) rowBytes += valueBytes(element, dictionary);
       rowBytes += 2;
-    } else rowBytes = valueBytes(value as ParquetValue, dictionary);
+    } else rowBytes = valueBytes((cells as readonly ParquetValue[])[row]!, dictionary);
     // Cut before a row that would take the page past PAGE_BYTES; a page of one row larger than that stays whole.
     if (bytes > 0 && bytes + rowBytes > PAGE_BYTES) {
       ranges.push([start, row]);
@@ -70,6 +74,22 @@ export function encodeDataPage(out: ByteSink, column: ParquetColumn, from: numbe
     }
     leaves = numberScratch.subarray(0, n);
     writeLevels(out, levelScratch, count, 1);
+  } else if (cells instanceof PlainStrings) {
+    // The non-null values of rows [from, to) lie one after another in PLAIN layout: one copy, unless a dictionary has them.
+    let first = -1;
+    let last = -1;
+    for (let row = from; row < to; row++) {
+      const offset = cells.offsets[row]!;
+      levelScratch[row - from] = offset < 0 ? 0 : 1;
+      if (offset < 0) continue;
+      if (first < 0) first = offset;
+      last = offset;
+      leafCount++;
+    }
+    writeLevels(out, levelScratch, count, 1);
+    if (dictionary) writeIndices(out, dictionary, leafCount);
+    else if (first >= 0) out.write(cells.data.subarray(first, last + 4 + byteLength(cells.data, last)));
+    return count;
   } else if (column.list) {
     const values: ParquetValue[] = [];
     let slots = 0;

@@ -1,6 +1,7 @@
 import { ByteSink } from './byte-sink.js';
 import { Statistics } from './format.js';
 import { binary, i64, struct, type StructValue } from './thrift.js';
+import { PlainStrings } from './plain-strings.js';
 import type { ParquetColumn, ParquetValue } from './types.js';
 
 /**
@@ -14,7 +15,9 @@ export function statistics(column: ParquetColumn, from: number, to: number): { s
   let max: number | bigint | undefined;
   const ordered = column.type !== 'STRING' && column.type !== 'BOOLEAN';
   const cells = column.values;
-  if (column.list) {
+  if (cells instanceof PlainStrings) {
+    for (let row = from; row < to; row++) if (cells.offsets[row]! < 0) nulls++;
+  } else if (column.list) {
     for (let row = from; row < to; row++) {
       const list = (cells as readonly (ParquetValue | readonly ParquetValue[])[])[row] as readonly ParquetValue[] | null;
       if (list === null || list.length === 0) {

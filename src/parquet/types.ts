@@ -1,3 +1,5 @@
+import type { PlainStrings } from './plain-strings.js';
+
 /** What a column's values are written as: a Parquet physical type with, for strings and timestamps, its logical type. */
 export type ParquetType = 'DOUBLE' | 'INT64' | 'TIMESTAMP_MILLIS' | 'STRING' | 'BOOLEAN';
 
@@ -14,7 +16,8 @@ export interface ParquetColumn {
   readonly list: boolean;
   /**
    * One entry per row: a value or null (an array of them for a list column); or, for a DOUBLE, INT64 or
-   * TIMESTAMP_MILLIS column, a Float64Array in which NaN is null (numbers kept unboxed).
+   * TIMESTAMP_MILLIS column, a Float64Array in which NaN is null (numbers kept unboxed); or, for a STRING
+   * column that is not a list, PlainStrings (UTF-8 bytes already in a PLAIN page's layout).
    */
-  readonly values: readonly (ParquetValue | readonly ParquetValue[])[] | Float64Array;
+  readonly values: readonly (ParquetValue | readonly ParquetValue[])[] | Float64Array | PlainStrings;
 }

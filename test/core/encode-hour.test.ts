@@ -6,9 +6,9 @@ import type { Column } from '../../src/core/columns.js';
 import { ColumnsBuilder } from '../../src/core/columns-builder.js';
 import { parseConfig, type ColumnType } from '../../src/core/config.js';
 import { scheduledHour } from '../../src/core/layout.js';
-import { extractRecords } from '../../src/core/records.js';
+import { extractRecords, type JsonRecord } from '../../src/core/records.js';
 import { JsonColumnsReader } from '../../src/json-columns/index.js';
-import { ROW_GROUP_ROWS } from '../../src/parquet/index.js';
+import { PlainStrings, ROW_GROUP_ROWS } from '../../src/parquet/index.js';
 import { cellsOf, columnsOf } from '../helpers/columns.js';
 import { encodeHour } from '../../src/core/steps/transform.js';
 import { readParquet } from '../helpers/duckdb.js';
@@ -22,7 +22,8 @@ const fast = (text: string | Uint8Array, recordsPath = '', declared: Record<stri
   if (!new JsonColumnsReader(builder).read(bytesOf(text), recordsPath ? recordsPath.split('.') : [])) return null;
   try {
     builder.finish(); // a list mixing element types is an error only once every record is read
-    return columns;
+    // Strings kept as bytes (PlainStrings) compared as the strings they hold.
+    return columns.map((column) => (column.values instanceof PlainStrings ? { ...column, values: cellsOf(column.values) } : column));
   } catch (error) {
     return (error as Error).message;
   }
@@ -67,12 +68,14 @@ describe('the columns of a response are the same through the JSON reader and thr
   });
 
   it('decodes UTF-8 in strings as TextDecoder does the whole body, invalid sequences and a BOM included', () => {
-    const stringBytes = fc.uint8Array({ maxLength: 12 }).map((b) => b.filter((x) => x !== 0x22 && x !== 0x5c && x >= 0x20));
+    // Up to 90 bytes: strings longer than 64 bytes, and any with a byte above 0x7f, go to the builder as bytes.
+    const stringBytes = fc.uint8Array({ maxLength: 90 }).map((b) => b.filter((x) => x !== 0x22 && x !== 0x5c && x >= 0x20));
     fc.assert(
-      fc.property(fc.array(fc.tuple(stringBytes, stringBytes), { minLength: 1, maxLength: 5 }), fc.boolean(), (pairs, bom) => {
+      fc.property(fc.array(fc.tuple(stringBytes, stringBytes, fc.boolean()), { minLength: 1, maxLength: 5 }), fc.boolean(), (pairs, bom) => {
         const ascii = (t: string) => new TextEncoder().encode(t);
         const parts: Uint8Array[] = [ascii(bom ? '\ufeff[' : '[')];
-        pairs.forEach(([value, element], i) => parts.push(ascii(`${i ? ',' : ''}{"v":"`), value, ascii('","l":["'), element, ascii('"]}')));
+        // Some values end in an escape, so they are unescaped before the builder gets them
+        pairs.forEach(([value, element, escaped], i) => parts.push(ascii(`${i ? ',' : ''}{"v":"`), value, ascii(escaped ? '\\n","l":["' : '","l":["'), element, ascii('"]}')));
         parts.push(ascii(']'));
         const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
         parts.reduce((at, p) => (body.set(p, at), at + p.length), 0);
@@ -81,6 +84,42 @@ describe('the columns of a response are the same through the JSON reader and thr
       { numRuns: 300 },
     );
     expect(fast(new Uint8Array([0x5b, 0x7b, 0x22, 0x61, 0x22, 0x3a, 0x31, 0x7d, 0xff, 0x5d]))).toBeNull(); // a stray byte outside strings
+  });
+
+  it('keeps long and non-ASCII strings as bytes, batch after batch, exactly as the strings JSON.parse reads', () => {
+    const text = fc.oneof(fc.string({ maxLength: 8 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 90 }), fc.string({ unit: 'binary', minLength: 60, maxLength: 100 }));
+    const field = fc.oneof(text, fc.constant(null));
+    const row = fc.record({ v: field, w: fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null)), x: field, n: fc.option(fc.record({ t: text })) }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 12 }), fc.integer({ min: 1, max: 4 }), (records, rows) => {
+        const body = JSON.stringify(records);
+        const batches = (read: (builder: ColumnsBuilder) => void) => {
+          const out: unknown[] = [];
+          // w is declared string, so its numbers and booleans are text beside its strings
+          const builder = new ColumnsBuilder({ w: 'string' }, { rows, onBatch: (columns, first, n) => out.push([first, n, columns.map((c) => [c.name, c.type, cellsOf(c.values)])]) });
+          read(builder);
+          builder.finish();
+          return out;
+        };
+        const fastBatches = batches((builder) => expect(new JsonColumnsReader(builder).read(bytesOf(body), [])).toBe(true));
+        expect(fastBatches).toEqual(batches((builder) => builder.add(JSON.parse(body) as JsonRecord[])));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps short strings that do not repeat as bytes once their column stops interning, as JSON.parse reads them', () => {
+    // 5,000 records: ids unique (interning switches off after 2,048 lookups), codes repeated, notes mixed
+    const records = Array.from({ length: 5000 }, (_, i) => ({ id: `u${i}`, code: ['a', 'b', 'c'][i % 3], note: i % 4 ? `n${i}\t"é"` : 'same', n: i }));
+    const text = JSON.stringify(records);
+    const got = fast(text);
+    expect(got).toEqual(general(text));
+    let columns: Column[] = [];
+    const builder = new ColumnsBuilder({}, { rows: Infinity, onBatch: (batch) => (columns = batch) });
+    new JsonColumnsReader(builder).read(bytesOf(text), []);
+    builder.finish();
+    expect(columns.find((c) => c.name === 'id')!.values).toBeInstanceOf(PlainStrings);
+    expect(columns.find((c) => c.name === 'code')!.values).not.toBeInstanceOf(PlainStrings);
   });
 
   it('reads declared timestamps as the general path does, in every form it accepts or refuses', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import { PAGE_BYTES, ParquetFileWriter, ROW_GROUP_ROWS, type ParquetColumn, type ParquetType, type ParquetValue } from '../../src/parquet/index.js';
+import { PAGE_BYTES, ParquetFileWriter, PlainStringsBuilder, ROW_GROUP_ROWS, type ParquetColumn, type ParquetType, type ParquetValue } from '../../src/parquet/index.js';
 import { readParquet } from '../helpers/duckdb.js';
 import { ENCODING, PAGE, parquetPages } from '../helpers/parquet-pages.js';
 import { tempDir } from '../helpers/temp-dirs.js';
@@ -17,6 +17,20 @@ const written = (columns: ParquetColumn[]) => {
   writer.addRows(columns);
   writeFileSync(file, writer.finish({ 'api-lake.test': 'yes' }));
   return file;
+};
+
+/** Strings as PlainStrings (UTF-8 bytes in PLAIN layout), every other one given as bytes, the rest as strings. */
+const plain = (values: readonly (string | null)[]) => {
+  const builder = new PlainStringsBuilder(4);
+  values.forEach((value, row) => {
+    if (value === null) return;
+    if (row % 2) builder.addString(row, value);
+    else {
+      const bytes = new TextEncoder().encode(`xx${value}`);
+      builder.add(row, bytes, 2, bytes.length);
+    }
+  });
+  return builder.finish(values.length);
 };
 
 describe('Parquet writer', () => {
@@ -62,16 +76,18 @@ describe('Parquet writer', () => {
     // 3,000 distinct strings of 1,000 characters: about 3 MB, too many distinct bytes for a dictionary.
     const long = Array.from({ length: 3000 }, (_, i) => `${i}:`.padEnd(1000, String.fromCharCode(97 + (i % 26))));
     const lists = long.map((s, i) => (i % 10 === 0 ? null : [s.slice(0, 400), s.slice(400, 800)]));
-    const file = written([column('id', 'INT64', long.map((_, i) => i)), column('text', 'STRING', long), column('parts', 'STRING', lists, true)]);
+    const bytes = long.map((s, i) => (i % 7 === 0 ? null : s));
+    const file = written([column('id', 'INT64', long.map((_, i) => i)), column('text', 'STRING', long), column('parts', 'STRING', lists, true), column('bytes', 'STRING', plain(bytes))]);
     const pages = (await parquetPages(file)).filter((p) => p.type === PAGE.DATA_PAGE);
-    for (const name of ['text', 'parts']) {
+    for (const name of ['text', 'parts', 'bytes']) {
       const mine = pages.filter((p) => p.column.startsWith(name));
       expect(mine.length).toBeGreaterThanOrEqual(2);
       for (const page of mine) expect(page.uncompressedSize).toBeLessThan(PAGE_BYTES + 4 * 1024);
     }
-    const { rows } = await readParquet(file, 'SELECT text, parts FROM t ORDER BY id');
+    const { rows } = await readParquet(file, 'SELECT text, parts, bytes FROM t ORDER BY id');
     expect(rows.map((r) => r.text)).toEqual(long);
     expect(rows.map((r) => r.parts)).toEqual(lists);
+    expect(rows.map((r) => r.bytes)).toEqual(bytes);
   });
 
   it(`starts a row group every ${ROW_GROUP_ROWS.toLocaleString('en-US')} rows, each with its own min/max statistics`, async () => {
@@ -129,14 +145,15 @@ describe('Parquet writer', () => {
             column('s', 'STRING', numbers.map((v) => (v === null ? null : `é${v}`))),
             column('b', 'BOOLEAN', rows.map(([v, b]) => (v === null ? null : b))),
             column('l', 'STRING', rows.map(([, , l]) => l), true),
+            column('p', 'STRING', plain(numbers.map((v) => (v === null ? null : `é${v}`)))),
           ]);
-          const back = (await readParquet(file, 'SELECT d, s, b, l FROM t ORDER BY i')).rows;
+          const back = (await readParquet(file, 'SELECT d, s, b, l, p FROM t ORDER BY i')).rows;
           const expected = rows.map(([v, b, l], k) => ({ d: numbers[k], s: numbers[k] === null ? null : `é${numbers[k]}`, b: v === null ? null : b, l }));
-          expect(back).toEqual(expected);
+          expect(back).toEqual(expected.map((row) => ({ ...row, p: row.s })));
           // A second, independent reader: hyparquet decodes the pages, levels and dictionaries its own way.
           const bytes = readFileSync(file);
-          const second = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, columns: ['d', 's', 'b', 'l'] });
-          expect(second).toEqual(expected);
+          const second = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, columns: ['d', 's', 'b', 'l', 'p'] });
+          expect(second).toEqual(expected.map((row) => ({ ...row, p: row.s })));
         },
       ),
       { numRuns: 25 },
