@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fetchTimeoutSeconds, TRANSFORM_TIMEOUT_SECONDS, worstCaseExecutionSeconds } from '../infra/timeouts.js';
-import { DEFAULTS, staleAfterHoursFor } from '../src/core/config.js';
+import { DEFAULTS, skippedInARowFor, staleAfterHoursFor } from '../src/core/config.js';
 import { projectConfig } from './helpers/synth.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -35,7 +35,9 @@ describe('README configuration reference', () => {
     expect(documentedDefault('storage.logRetentionDays')).toBe(`\`${DEFAULTS.logRetentionDays}\``);
     expect(documentedDefault('storage.athenaResultsExpireDays')).toBe(`\`${DEFAULTS.athenaResultsExpireDays}\``);
     expect(documentedDefault('crawler.schedule')).toBe(`\`${DEFAULTS.crawlerSchedule}\``);
-    expect(documentedDefault('alerts.skippedHoursInARow')).toBe(`\`${DEFAULTS.skippedHoursInARow}\``);
+    expect(documentedDefault('alerts.skippedHoursInARow')).toBe(`\`${DEFAULTS.skippedHoursInARow}\` (fewer for a sparse schedule)`);
+    expect(skippedInARowFor('cron(0 * * * ? *)')).toBe(DEFAULTS.skippedHoursInARow);
+    expect([skippedInARowFor('cron(0 */12 * * ? *)'), skippedInARowFor('cron(0 2 * * ? *)')]).toEqual([2, 1]); // as the Alarms table says
     expect(documentedDefault('alerts.staleAfterHours')).toBe(`follows the schedule: \`${DEFAULTS.staleAfterHours}\` hourly`);
     expect(staleAfterHoursFor('cron(0 * * * ? *)')).toBe(DEFAULTS.staleAfterHours);
     expect(documentedDefault('lambda.fetchMemoryMb')).toBe(`\`${DEFAULTS.fetchMemoryMb}\` / \`${DEFAULTS.transformMemoryMb}\``);

@@ -7,7 +7,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { LOG_METRIC, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../src/contract/metrics.js';
 import { STATE } from '../../src/contract/state-names.js';
-import type { PipelineConfig } from '../../src/core/config.js';
+import { skippedPeriodHours, type PipelineConfig } from '../../src/core/config.js';
 
 export interface PipelineMonitoringProps {
   readonly config: PipelineConfig;
@@ -22,8 +22,8 @@ export interface PipelineMonitoringProps {
  * The operator's watch on one pipeline:
  * - **freshness**: no hour landed in the curated zone for `alerts.staleAfterHours` hours (the Transform's
  *   `hoursLoaded` metric; missing data is breaching, so a pipeline that stopped altogether alarms too);
- * - **skipped hours**: the hour skipped `alerts.skippedHoursInARow` hours in a row (a metric filter on the execution
- *   log counting NotifySkipped);
+ * - **skipped runs**: `alerts.skippedHoursInARow` runs in a row skipped (a metric filter on the execution log
+ *   counting NotifySkipped, summed per period of the schedule's longest gap: an hour for an hourly schedule);
  * - the widgets of its row of the stack's dashboard: executions by outcome, records per hour, step durations,
  *   Retry-After waits (a metric filter on Fetch's log), skipped and failed hours.
  */
@@ -38,13 +38,14 @@ export class PipelineMonitoring extends Construct {
     const embedded = (metricName: string, step: string, statistic = 'Sum') =>
       new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAME, step, source: config.source.name }, period: Duration.hours(1), statistic });
 
-    const skipped = new logs.MetricFilter(this, 'SkippedHoursFilter', {
+    const skippedFilter = new logs.MetricFilter(this, 'SkippedHoursFilter', {
       logGroup: props.executionLogs,
       metricNamespace: METRICS_NAMESPACE,
       metricName: `${config.name}.hoursSkipped`,
       filterPattern: logs.FilterPattern.all(logs.FilterPattern.stringValue('$.type', '=', 'TaskStateEntered'), logs.FilterPattern.stringValue('$.details.name', '=', STATE.notifySkipped)),
       metricValue: '1',
-    }).metric(hourly);
+    });
+    const skipped = skippedFilter.metric(hourly);
     const retryAfter = new logs.MetricFilter(this, 'RetryAfterWaitsFilter', {
       logGroup: props.fetchLogs,
       metricNamespace: METRICS_NAMESPACE,
@@ -74,14 +75,16 @@ export class PipelineMonitoring extends Construct {
       });
     }
     if (skippedHoursInARow > 0) {
+      // One period per run of the schedule (an hour for an hourly one), so that N periods in a row are N runs in a row.
+      const period = skippedPeriodHours(config.schedule);
       alarm('SkippedHours', {
-        metric: skipped,
+        metric: skippedFilter.metric({ period: Duration.hours(period), statistic: 'Sum' }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: skippedHoursInARow,
         datapointsToAlarm: skippedHoursInARow,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `api-lake ${config.name}: hours skipped (the API unavailable) ${skippedHoursInARow} hours in a row (alerts.skippedHoursInARow)`,
+        alarmDescription: `api-lake ${config.name}: runs skipped (the API unavailable) ${skippedHoursInARow} runs in a row (alerts.skippedHoursInARow; ${period}-hour periods)`,
       });
     }
 

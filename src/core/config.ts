@@ -58,7 +58,7 @@ const pipelineFields = {
   alerts: z.prefault(
     z.strictObject({
       staleAfterHours: z.optional(integer(0, 24)),
-      skippedHoursInARow: withDefault(integer(0, 24), DEFAULTS.skippedHoursInARow),
+      skippedHoursInARow: z.optional(integer(0, 24)),
     }),
     {},
   ),
@@ -122,6 +122,22 @@ export function staleAfterHoursFor(schedule: string): number {
   return gap >= 24 ? 0 : Math.min(24, Math.max(DEFAULTS.staleAfterHours, gap + 2));
 }
 
+/**
+ * The period, in hours, over which the skipped-runs alarm counts skips: an hour for an hourly schedule, the
+ * longest gap between runs for a sparser one (so that each period holds a run), a day at most (CloudWatch).
+ */
+export function skippedPeriodHours(schedule: string): number {
+  return Math.min(24, longestGapHours(schedule));
+}
+
+/**
+ * The skipped-runs alarm's default: DEFAULTS.skippedHoursInARow runs in a row, or as many periods as fit in the
+ * day an alarm can look back (one for a schedule a day or more apart).
+ */
+export function skippedInARowFor(schedule: string): number {
+  return Math.min(DEFAULTS.skippedHoursInARow, Math.floor(24 / skippedPeriodHours(schedule)));
+}
+
 /** A config in either form as an app: one pipeline is an app of one. */
 export function asAppConfig(config: PipelineConfig | AppConfig): AppConfig {
   return 'pipelines' in config ? config : { stackName: config.stackName, pipelines: [config] };
@@ -163,7 +179,10 @@ export function parseAppConfig(input: unknown, origin = 'configuration'): AppCon
       ...shared,
       ...own,
       name: own.name ?? own.source.name,
-      alerts: { ...own.alerts, staleAfterHours: own.alerts.staleAfterHours ?? staleAfterHoursFor(own.schedule) },
+      alerts: {
+        staleAfterHours: own.alerts.staleAfterHours ?? staleAfterHoursFor(own.schedule),
+        skippedHoursInARow: own.alerts.skippedHoursInARow ?? skippedInARowFor(own.schedule),
+      },
     }),
   );
   const problems: string[] = [];
@@ -186,6 +205,13 @@ export function parseAppConfig(input: unknown, origin = 'configuration'): AppCon
     if (own.alerts.staleAfterHours !== undefined && p.alerts.staleAfterHours > 0 && gap >= p.alerts.staleAfterHours) {
       const advice = gap < 24 ? `set it above ${gap} (at most 24)` : 'a schedule with a day or more between runs cannot be watched by it: set it to 0 (off)';
       problems.push(`${several ? `pipelines.${i}.` : ''}alerts.staleAfterHours: ${p.alerts.staleAfterHours} hours, but the schedule ${p.schedule} leaves ${gap} hours between runs: ${advice}`);
+    }
+    // The skipped-runs alarm looks at one period per run: N of them must fit in the day an alarm can look back.
+    const period = skippedPeriodHours(p.schedule);
+    if (own.alerts.skippedHoursInARow !== undefined && p.alerts.skippedHoursInARow * period > 24) {
+      problems.push(
+        `${several ? `pipelines.${i}.` : ''}alerts.skippedHoursInARow: ${p.alerts.skippedHoursInARow} skipped runs of the schedule ${p.schedule} span up to ${p.alerts.skippedHoursInARow * period} hours, but an alarm looks back 24 hours at most: set it to at most ${Math.floor(24 / period)}, or 0 (off)`,
+      );
     }
   });
   if (problems.length) throw new ConfigError(problems, origin);

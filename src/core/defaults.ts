@@ -1,7 +1,7 @@
 /** Defaults, held as named constants so docs, code and tests agree (README "Configuration"). */
 export const DEFAULTS = {
   requestTimeoutSeconds: 10,
-  // The transform peaks at about 11x the JSON size (about 280 MB for 25 MB, docs/benchmarks.md): 32 MiB stays well inside 1,769 MB.
+  // The transform peaks at 2-3.5x the JSON size (the bench's shapes at about 135 MB, docs/benchmarks.md): 32 MiB stays well inside 1,769 MB.
   maxResponseBytes: 32 * 1024 * 1024,
   retryMaxAttempts: 3,
   retryIntervalSeconds: 20,

@@ -81,11 +81,17 @@ describe('no config where it is looked for', () => {
     const config = JSON.parse(projectConfig) as { table: string };
     writeFileSync(join(dir, 'pollen.json'), JSON.stringify({ ...config, table: 'pollen' }));
     writeFileSync(join(dir, 'other.json'), JSON.stringify({ ...config, table: 'other' }));
-    const [fromEnv, flagWins, missing] = await Promise.all([
+    const [fromEnv, flagWins, missing, ...others] = await Promise.all([
       cli(['catalog', '--json'], dir, { API_LAKE_CONFIG: 'pollen.json' }),
       cli(['catalog', '--json', '--config', 'other.json'], dir, { API_LAKE_CONFIG: 'pollen.json' }),
       cli(['catalog', '--json'], dir, { API_LAKE_CONFIG: 'nope.json' }),
+      // Every command that reads the config says so alike.
+      ...[['status'], ['reprocess', '--from', '2026-11-25T00Z', '--to', '2026-11-25T01Z'], ['verify'], ['destroy', '--yes'], ['run', '--demo']].map((args) => cli(args, dir, { API_LAKE_CONFIG: 'nope.json' })),
     ]);
+    for (const [i, other] of others.entries()) {
+      expect(other.code, String(i)).toBe(2);
+      expect(other.stderr, String(i)).toContain(`no config file at ${join(dir, 'nope.json')} (named by API_LAKE_CONFIG)`);
+    }
     expect((JSON.parse(fromEnv.stdout) as { table: string }).table).toBe('pollen');
     expect((JSON.parse(flagWins.stdout) as { table: string }).table).toBe('other');
     expect(missing).toMatchObject({ code: 2, stderr: `api-lake catalog: no config file at ${join(dir, 'nope.json')} (named by API_LAKE_CONFIG): check that path, unset API_LAKE_CONFIG, or pass --config FILE\n` });

@@ -209,7 +209,7 @@ describe('watching the pipeline', () => {
   it('turns an alarm off with 0, follows a sparser schedule when unset, and refuses a freshness window shorter than the schedule\'s gaps', () => {
     const off = synthTemplate(configWith({ alerts: { staleAfterHours: 0, skippedHoursInARow: 0 } }));
     expect(Object.values(off.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.MetricName)).not.toContain('hoursLoaded');
-    const unset = { skippedHoursInARow: 3 };
+    const unset = {};
     expect(configWith({ alerts: unset }).alerts.staleAfterHours).toBe(DEFAULTS.staleAfterHours);
     expect(configWith({ schedule: 'cron(0 */6 * * ? *)', alerts: unset }).alerts.staleAfterHours).toBe(8);
     expect(configWith({ schedule: 'cron(0 9-17 ? * MON-FRI *)', alerts: unset }).alerts.staleAfterHours).toBe(0);
@@ -218,6 +218,20 @@ describe('watching the pipeline', () => {
       /alerts.staleAfterHours: 3 hours, but the schedule cron\(0 \*\/6 \* \* \? \*\) leaves 6 hours between runs: set it above 6/,
     );
     expect(() => configWith({ schedule: 'cron(0 2 * * ? *)', alerts: { staleAfterHours: 3 } })).toThrow(/set it to 0 \(off\)/);
+  });
+
+  it('counts skipped runs per period of the schedule, so that a sparser schedule\'s skips in a row are seen as such', () => {
+    const skippedAlarm = (config: Record<string, unknown>) =>
+      Object.values(synthTemplate(configWith({ alerts: {}, ...config })).findResources('AWS::CloudWatch::Alarm')).find((a) => a.Properties.MetricName === 'weather.hoursSkipped')?.Properties;
+    // Hourly: three one-hour periods. Every 6 hours: three 6-hour periods, each holding one run.
+    expect(skippedAlarm({})).toMatchObject({ Period: 3600, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+    expect(skippedAlarm({ schedule: 'cron(0 */6 * * ? *)' })).toMatchObject({ Period: 21_600, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+    // Daily: one day-long period (an alarm looks back a day at most), so one skipped run alarms.
+    expect(skippedAlarm({ schedule: 'cron(0 2 * * ? *)' })).toMatchObject({ Period: 86_400, EvaluationPeriods: 1 });
+    expect(configWith({ schedule: 'cron(0 */12 * * ? *)', alerts: {} }).alerts.skippedHoursInARow).toBe(2);
+    expect(() => configWith({ schedule: 'cron(0 */12 * * ? *)', alerts: { skippedHoursInARow: 3 } })).toThrow(
+      /alerts.skippedHoursInARow: 3 skipped runs of the schedule cron\(0 \*\/12 \* \* \? \*\) span up to 36 hours, but an alarm looks back 24 hours at most: set it to at most 2, or 0 \(off\)/,
+    );
   });
 });
 

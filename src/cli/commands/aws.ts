@@ -78,7 +78,7 @@ export async function destroyCommand(argv: string[], io: DestroyIo = processIo()
     DESTROY_USAGE,
   );
   const configFile = configFileOf(values.config);
-  const app = loadConfigFile(configFile);
+  const app = loadConfigFile(values.config);
   const override = contextStackName(values.context, DESTROY_USAGE);
   const stackName = stackNameOf(app, override);
   // Pipelines may share a key (one API, several endpoints): each secret once.

@@ -70,7 +70,7 @@ export async function reprocessCommand(argv: string[], io: ReprocessIo): Promise
   if (hours.length > 24 * 366) throw new UsageError(`the range holds ${hours.length} hours; reprocess at most a year at a time`, REPROCESS_USAGE);
   const concurrency = numberOption(values.concurrency, 'concurrency', REPROCESS_USAGE, { min: 1, max: 40 })!;
   const configFile = configFileOf(values.config);
-  const app = loadConfigFile(configFile);
+  const app = loadConfigFile(values.config);
   const config = selectPipeline(app, values.pipeline, REPROCESS_USAGE);
   assertQueryable(config, hours, REPROCESS_USAGE);
 

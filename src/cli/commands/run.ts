@@ -16,7 +16,7 @@ import { assertQueryable, hourOption, loadRunConfig, PIPELINE_OPTION } from './c
 
 /** One line per option, shared by the usages of run, backfill and start so that they cannot drift apart. */
 const OPTION_LINES = {
-  config: '--config FILE         pipeline config (default: api-lake.config.json in the current directory)',
+  config: '--config FILE         pipeline config (default: API_LAKE_CONFIG, else api-lake.config.json in the current directory)',
   pipeline: '--pipeline NAME       the pipeline to run, when the config has several (required then)',
   lake: '--lake DIR            on-disk lake (default ./lake)',
   hour: '--hour TIME           scheduled hour in UTC, e.g. 2026-11-25T18Z or 2026-11-25T18:00Z (default: the current hour)',

@@ -73,7 +73,7 @@ export async function statusCommand(argv: string[], io: StatusIo = { out: proces
   const to = Date.parse(askedTo.iso) > Date.parse(current.iso) ? current : askedTo;
   if ((Date.parse(to.iso) - Date.parse(from.iso)) / 3_600_000 >= MAX_HOURS) throw new UsageError(`the range holds more than ${MAX_HOURS} hours; ask for a quarter at most`, STATUS_USAGE);
   const configFile = configFileOf(values.config);
-  const app = loadConfigFile(configFile);
+  const app = loadConfigFile(values.config);
   const config = selectPipeline(app, values.pipeline, STATUS_USAGE);
 
   let evidence: HourEvidence[];

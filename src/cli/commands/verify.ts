@@ -196,7 +196,7 @@ export async function verifyCommand(argv: string[], io: VerifyIo = { out: proces
     VERIFY_USAGE,
   );
   const configFile = configFileOf(values.config);
-  const app = loadConfigFile(configFile);
+  const app = loadConfigFile(values.config);
   const config = selectPipeline(app, values.pipeline, VERIFY_USAGE);
   const stackName = stackNameOf(config, contextStackName(values.context, VERIFY_USAGE));
   const timeoutMs = numberOption(values['timeout-seconds'], 'timeout-seconds', VERIFY_USAGE, { min: 1 })! * 1000;
