@@ -46,3 +46,19 @@ export function formatCsv(result: QueryResult): string {
   };
   return [result.columns.map(quote).join(','), ...result.rows.map((r) => result.columns.map((c) => quote(r[c])).join(','))].join('\n');
 }
+
+/**
+ * The errorMessage of a Lambda-shaped cause (`{"errorType","errorMessage",...}`, as Step Functions and the twin
+ * give it), or the cause itself as text; undefined when there is none.
+ */
+export function causeMessage(cause: unknown): string | undefined {
+  if (cause === undefined || cause === null || cause === '') return undefined;
+  const text = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : JSON.stringify(cause);
+  try {
+    const parsed = JSON.parse(text) as { errorMessage?: unknown };
+    if (typeof parsed?.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not a Lambda error payload
+  }
+  return text;
+}

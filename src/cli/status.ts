@@ -4,6 +4,7 @@ import { curatedObjectKey, rawHourPrefix, type Hour } from '../core/layout.js';
 import { FsObjectStore } from '../adapters/local/fs-store.js';
 import type { LakePaths } from '../adapters/local/lake-paths.js';
 import { executionsOf, stillRunning } from './twin/execution-log.js';
+import { causeMessage } from './format.js';
 
 /** What an hour of a pipeline is, by what the lake and the executions hold. */
 export type HourState = 'loaded' | 'skipped' | 'failed' | 'raw-only' | 'running' | 'missing';
@@ -98,13 +99,7 @@ export function fixOf(status: HourStatus, config: PipelineConfig, aws: boolean, 
 }
 
 const oneLine = (text: string) => {
-  let message = text;
-  try {
-    message = (JSON.parse(text) as { errorMessage?: string }).errorMessage ?? text;
-  } catch {
-    // not Lambda's error JSON: the text itself
-  }
-  const flat = message.replace(/\s+/g, ' ').trim();
+  const flat = (causeMessage(text) ?? '').replace(/\s+/g, ' ').trim();
   return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
 };
 

@@ -36,12 +36,3 @@ async function waitForExecution(clients: Pick<AwsClients, 'sfn'>, executionArn: 
     await sleep(options.pollMs ?? 5000);
   }
 }
-
-/** The errorMessage of a Lambda-shaped cause, or the cause itself. */
-export function causeMessage(cause: string | undefined): string {
-  try {
-    return (JSON.parse(cause ?? '') as { errorMessage?: string }).errorMessage ?? String(cause);
-  } catch {
-    return String(cause ?? '');
-  }
-}

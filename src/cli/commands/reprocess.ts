@@ -7,7 +7,8 @@ import { hoursBetween, rawHourPrefix, type Hour } from '../../core/layout.js';
 import type { ObjectStore } from '../../core/ports.js';
 import { numberOption, parse, UsageError } from '../args.js';
 import { awsClients, withAwsSetup, type AwsClients } from '../aws/clients.js';
-import { causeMessage, runExecution } from '../aws/executions.js';
+import { runExecution } from '../aws/executions.js';
+import { causeMessage } from '../format.js';
 import { stackOutputs, userBucket } from '../aws/stack.js';
 import { formatTable } from '../format.js';
 import { mapConcurrent } from '../pool.js';
@@ -111,7 +112,7 @@ async function twinRunner(app: AppConfig, config: PipelineConfig, lakeDir: strin
   const { stack } = await loadLocalStack(app, synthesizer, process.env, config.name);
   return async (hour, rawKeys) => {
     const result = await runHour({ config, stack, validated: true, lakeDir, hour, input: reprocessInput(hour, rawKeys) });
-    if (result.status !== 'SUCCEEDED') return { status: 'FAILED', error: `${result.error}: ${causeMessage(result.cause)}` };
+    if (result.status !== 'SUCCEEDED') return { status: 'FAILED', error: `${result.error}: ${causeMessage(result.cause) ?? ''}` };
     return { status: 'REPROCESSED', records: result.output?.transform?.records, curatedKey: result.output?.transform?.curatedKey };
   };
 }

@@ -5,12 +5,12 @@ import type { AppConfig, PipelineConfig } from '../../core/config.js';
 import { DEMO_API_KEY, startDemoApi, type DemoApi } from '../../demo/weather-api.js';
 import { API_KEY_ENV } from '../../adapters/local/env-secret.js';
 import { parse, UsageError } from '../args.js';
-import { formatTable } from '../format.js';
+import { causeMessage, formatTable } from '../format.js';
 import type { CliContext } from '../context.js';
 import { loadLocalStack } from '../twin/stack-cache.js';
 import { localHourEvidence, stateOf } from '../status.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
-import { reasonOf, runHour, type ProgressEvent, type RunResult } from '../twin/run.js';
+import { runHour, type ProgressEvent, type RunResult } from '../twin/run.js';
 import { unfetchableHour } from '../../core/fetchable-hour.js';
 import { assertQueryable, hourOption, loadRunConfig, PIPELINE_OPTION } from './common.js';
 
@@ -282,7 +282,7 @@ export function notificationLines(subject: string, message: string, path: string
   }
   const lines = [`  ! ${subject}`];
   if (typeof body.summary === 'string') lines.push(`    ${body.summary}`);
-  if (typeof body.error === 'string') lines.push(`    error: ${typeof body.step === 'string' ? `${body.step} ` : ''}${body.error}${typeof body.cause === 'string' ? `: ${brief(reasonOf(body.cause), 400)}` : ''}`);
+  if (typeof body.error === 'string') lines.push(`    error: ${typeof body.step === 'string' ? `${body.step} ` : ''}${body.error}${typeof body.cause === 'string' ? `: ${brief(causeMessage(body.cause), 400)}` : ''}`);
   lines.push(`    (the message as SNS sends it: ${relative('.', path)})`);
   return lines.join('\n') + '\n';
 }
@@ -303,7 +303,7 @@ function summary(result: RunResult, lake: string, table: string): string {
     const more = transform.columnCount > transform.columns.length ? ` ... (${transform.columnCount} in all; \`api-lake query "DESCRIBE ${table}"\` lists them)` : '';
     lines.push(`  records:  ${transform.records}`, `  columns:  ${transform.columns.join(', ')}${more}`);
   }
-  if (result.status === 'FAILED') lines.push(`  error:    ${result.error}: ${reasonOf(result.cause) ?? 'no cause given'}`);
+  if (result.status === 'FAILED') lines.push(`  error:    ${result.error}: ${causeMessage(result.cause) ?? 'no cause given'}`);
   if (result.status === 'SKIPPED') lines.push(`  skipped:  the API stayed unavailable, so the hour was skipped: ${skipReason(result) ?? 'see the notification'}`);
   if (result.status === 'ABORTED') lines.push('  stopped:  interrupted (Ctrl-C); a step already running finished its work');
   if (result.output?.transform?.curatedKey) lines.push(`Next: npx api-lake query "SELECT dt, hour, count(*) AS records FROM ${table} GROUP BY ALL ORDER BY ALL" --lake ${lake}`);
@@ -315,7 +315,7 @@ function skipReason(result: RunResult): string | undefined {
   for (const n of [...result.notifications].reverse()) {
     try {
       const message = JSON.parse(n.message) as { outcome?: string; error?: string; cause?: string };
-      if (message.outcome === 'SKIPPED') return `${message.error ?? 'ApiUnavailableError'}: ${brief(reasonOf(message.cause) ?? 'no cause given', 400)}`;
+      if (message.outcome === 'SKIPPED') return `${message.error ?? 'ApiUnavailableError'}: ${brief(causeMessage(message.cause) ?? 'no cause given', 400)}`;
     } catch {
       // not a notification of ours
     }
@@ -375,7 +375,7 @@ export async function backfillCommand(argv: string[], context: CliContext, out =
       status: r.status,
       records: r.output?.transform?.records ?? '',
       // URLs without their query, so that the reason fits the table.
-      reason: (r.status === 'SKIPPED' ? (skipReason(r) ?? 'the API stayed unavailable') : r.status === 'FAILED' || r.status === 'ABORTED' ? `${r.error}: ${reasonOf(r.cause) ?? ''}` : '').replace(
+      reason: (r.status === 'SKIPPED' ? (skipReason(r) ?? 'the API stayed unavailable') : r.status === 'FAILED' || r.status === 'ABORTED' ? `${r.error}: ${causeMessage(r.cause) ?? ''}` : '').replace(
         /(https?:\/\/[^\s?]+)\?\S*/g,
         '$1',
       ),

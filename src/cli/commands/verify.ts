@@ -11,9 +11,9 @@ import { stackNameOf, type PipelineConfig } from '../../core/config.js';
 import { curatedObjectKey, hourFromEpochMs, rawObjectKey, type Hour } from '../../core/layout.js';
 import { numberOption, parse } from '../args.js';
 import { awsClients, withAwsSetup, type AwsClients } from '../aws/clients.js';
-import { causeMessage, runExecution } from '../aws/executions.js';
+import { runExecution } from '../aws/executions.js';
 import { stackOutputs } from '../aws/stack.js';
-import { formatTable } from '../format.js';
+import { causeMessage, formatTable } from '../format.js';
 import { contextStackName } from './aws.js';
 import { PIPELINE_OPTION, selectPipeline } from './common.js';
 import { pipelinePrefix, PIPELINE_OUTPUTS } from '../../contract/outputs.js';
@@ -114,7 +114,7 @@ function executionCheck(execution: DescribeExecutionCommandOutput, options: Veri
   }
   if (execution.status !== 'SUCCEEDED') {
     const error = execution.error ?? execution.status ?? 'unknown';
-    return { check: { check: 'execution', ok: false, detail: `${execution.status}: ${error}: ${causeMessage(execution.cause)} (${arn})`, fix: fixFor(error) } };
+    return { check: { check: 'execution', ok: false, detail: `${execution.status}: ${error}: ${causeMessage(execution.cause) ?? ''} (${arn})`, fix: fixFor(error) } };
   }
   const output = JSON.parse(execution.output ?? '{}') as { transform?: { records?: number } };
   if (output.transform?.records === undefined) {

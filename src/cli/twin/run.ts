@@ -14,6 +14,7 @@ import { InFlight } from './map-iterations.js';
 import { writeExecutionRecord } from './execution-log.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
 import { STATE } from '../../contract/state-names.js';
+import { causeMessage } from '../format.js';
 
 /** ABORTED: stopped from outside (Ctrl-C), as StopExecution stops one on AWS. */
 export type RunStatus = 'SUCCEEDED' | 'SKIPPED' | 'FAILED' | 'ABORTED';
@@ -226,19 +227,6 @@ interface Retrier {
   JitterStrategy?: string;
 }
 
-/** The message a failed state's Cause carries: a Lambda error's errorMessage, or the Cause as it is. */
-export function reasonOf(cause: unknown): string | undefined {
-  if (cause === undefined || cause === null || cause === '') return undefined;
-  const text = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : JSON.stringify(cause);
-  try {
-    const parsed = JSON.parse(text) as { errorMessage?: unknown };
-    if (typeof parsed?.errorMessage === 'string') return parsed.errorMessage;
-  } catch {
-    // not a Lambda error payload
-  }
-  return text;
-}
-
 /**
  * The retry Step Functions takes after `error`, as it chooses it: the first retrier that names the error (or
  * States.ALL, or States.TaskFailed for a Task), unless that retrier's attempts are used up. Counts the attempt.
@@ -298,14 +286,14 @@ async function followProgress(events: AsyncGenerator<unknown>, { definition, ent
           attempt: retry.attempt,
           maxAttempts: (retrier.MaxAttempts ?? 3) + 1,
           error,
-          reason: reasonOf(event.Cause),
+          reason: causeMessage(event.Cause),
           waitSeconds: retry.waitSeconds,
           jitter: retrier.JitterStrategy === 'FULL',
           fast,
         });
       } else {
         failed.add(state);
-        onProgress?.({ kind: 'state-ended', state, type, attempt, ms: event.timestamp - (started.get(state) ?? event.timestamp), outcome: 'failed', error, reason: reasonOf(event.Cause) });
+        onProgress?.({ kind: 'state-ended', state, type, attempt, ms: event.timestamp - (started.get(state) ?? event.timestamp), outcome: 'failed', error, reason: causeMessage(event.Cause) });
       }
     } else if (event.type === 'StateRetried') {
       started.set(state, event.timestamp);
