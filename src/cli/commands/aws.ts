@@ -6,7 +6,7 @@ import { configFileOf, loadConfigFile } from '../../adapters/config-file.js';
 import { parse, UsageError } from '../args.js';
 import { assertAwsSetup, withAwsSetup } from '../aws/clients.js';
 import { confirm, promptHidden, readStdin } from '../prompt.js';
-import { PIPELINE_OPTION, selectPipeline } from './common.js';
+import { PIPELINE_OPTION, selectPipeline, STACK_OPTIONS } from './common.js';
 
 export const SET_KEY_USAGE = `Usage: api-lake set-key [--config FILE] [--pipeline NAME] [--region REGION]
   Stores the source's API key in Secrets Manager (name from the config, default api-lake/<source>/api-key).
@@ -74,7 +74,7 @@ export function contextStackName(values: string[] | undefined, usage: string): s
 export async function destroyCommand(argv: string[], io: DestroyIo = processIo()): Promise<number> {
   const { values } = parse(
     argv,
-    { config: { type: 'string' }, context: { type: 'string', short: 'c', multiple: true }, region: { type: 'string' }, yes: { type: 'boolean', default: false } },
+    { config: { type: 'string' }, ...STACK_OPTIONS, yes: { type: 'boolean', default: false } },
     DESTROY_USAGE,
   );
   const configFile = configFileOf(values.config);

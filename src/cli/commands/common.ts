@@ -7,6 +7,16 @@ import { UsageError } from '../args.js';
 /** The `--pipeline` option of every command that works on one pipeline. */
 export const PIPELINE_OPTION = { pipeline: { type: 'string' } } as const;
 
+/** The options that find a deployed stack: its region, and `-c stackName=NAME` as cdk takes it. */
+export const STACK_OPTIONS = { region: { type: 'string' }, context: { type: 'string', short: 'c', multiple: true } } as const;
+
+/** The options that say which pipeline and lake, as a command line repeats them (the default lake left out). */
+export function whereArgs(values: { config?: string; pipeline?: string; lake?: string }): string[] {
+  return [values.config !== undefined && `--config ${values.config}`, values.pipeline !== undefined && `--pipeline ${values.pipeline}`, values.lake !== undefined && values.lake !== 'lake' && `--lake ${values.lake}`].filter(
+    (a): a is string => typeof a === 'string',
+  );
+}
+
 /** The pipeline `--pipeline` names; the only one when the config has one. A wrong or missing name lists the config's. */
 export function selectPipeline(app: AppConfig, name: string | undefined, usage?: string): PipelineConfig {
   const names = app.pipelines.map((p) => p.name).join(', ');

@@ -15,7 +15,7 @@ import { mapConcurrent } from '../pool.js';
 import { loadLocalStack, type Synthesizer } from '../twin/stack-cache.js';
 import { runHour } from '../twin/run.js';
 import { contextStackName } from './aws.js';
-import { assertQueryable, hourOption, PIPELINE_OPTION, selectPipeline } from './common.js';
+import { assertQueryable, hourOption, PIPELINE_OPTION, selectPipeline, STACK_OPTIONS } from './common.js';
 import { pipelinePrefix } from '../../contract/outputs.js';
 
 export const REPROCESS_USAGE = `Usage: api-lake reprocess --from ISO-8601 --to ISO-8601 [--config FILE] [--pipeline NAME] [--lake DIR] [--concurrency N]
@@ -59,8 +59,7 @@ export async function reprocessCommand(argv: string[], io: ReprocessIo): Promise
       lake: { type: 'string', default: 'lake' },
       concurrency: { type: 'string', default: '4' },
       aws: { type: 'boolean', default: false },
-      region: { type: 'string' },
-      context: { type: 'string', short: 'c', multiple: true },
+      ...STACK_OPTIONS,
       ...PIPELINE_OPTION,
     },
     REPROCESS_USAGE,

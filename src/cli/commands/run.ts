@@ -12,7 +12,7 @@ import { localHourEvidence, stateOf } from '../status.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
 import { runHour, type ProgressEvent, type RunResult } from '../twin/run.js';
 import { unfetchableHour } from '../../core/fetchable-hour.js';
-import { assertQueryable, hourOption, loadRunConfig, PIPELINE_OPTION } from './common.js';
+import { assertQueryable, hourOption, loadRunConfig, PIPELINE_OPTION, whereArgs } from './common.js';
 
 /** One line per option, shared by the usages of run, backfill and start so that they cannot drift apart. */
 const OPTION_LINES = {
@@ -229,13 +229,6 @@ function tally(results: readonly RunResult[]): string {
   const empty = count('SUCCEEDED') - loaded;
   const parts = [`${loaded} loaded`, ...(empty ? [`${empty} with no records`] : []), `${count('SKIPPED')} skipped`, `${count('FAILED')} failed`, ...(count('ABORTED') ? [`${count('ABORTED')} interrupted`] : [])];
   return `${results.length} hour${results.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
-}
-
-/** The options that say which pipeline and lake, as a command line repeats them. */
-function whereArgs(values: Pick<SessionValues, 'config' | 'pipeline' | 'lake'>): string[] {
-  return [values.config !== undefined && `--config ${values.config}`, values.pipeline !== undefined && `--pipeline ${values.pipeline}`, values.lake !== 'lake' && `--lake ${values.lake}`].filter(
-    (a): a is string => typeof a === 'string',
-  );
 }
 
 /** The options a session was opened with, as a command line repeats them (for the resume command). */

@@ -15,7 +15,7 @@ import { stackOutputs, userBucket } from '../aws/stack.js';
 import { mapConcurrent } from '../pool.js';
 import { fixOf, localHourEvidence, renderStatus, stateOf, type HourEvidence, type HourStatus } from '../status.js';
 import { contextStackName } from './aws.js';
-import { hourOption, PIPELINE_OPTION, selectPipeline } from './common.js';
+import { hourOption, PIPELINE_OPTION, selectPipeline, STACK_OPTIONS, whereArgs } from './common.js';
 
 export const STATUS_USAGE = `Usage: api-lake status [--from ISO-8601] [--to ISO-8601] [--config FILE] [--pipeline NAME] [--lake DIR] [--json]
        api-lake status --aws [--from ISO-8601] [--to ISO-8601] [--config FILE] [--pipeline NAME] [-c stackName=NAME] [--region REGION] [--json]
@@ -55,8 +55,7 @@ export async function statusCommand(argv: string[], io: StatusIo = { out: proces
       lake: { type: 'string', default: 'lake' },
       json: { type: 'boolean', default: false },
       aws: { type: 'boolean', default: false },
-      region: { type: 'string' },
-      context: { type: 'string', short: 'c', multiple: true },
+      ...STACK_OPTIONS,
       ...PIPELINE_OPTION,
     },
     STATUS_USAGE,
@@ -104,7 +103,8 @@ export async function statusCommand(argv: string[], io: StatusIo = { out: proces
   }
   const cut = to !== askedTo ? `; the hours after ${to.iso.slice(0, 13)}Z have not begun` : '';
   const title = `${config.name}: ${config.source.name} -> ${config.table} (${config.schedule}) in ${where}, ${from.iso.slice(0, 13)}Z to ${to.iso.slice(0, 13)}Z (UTC${cut})`;
-  const args = [values.config && `--config ${values.config}`, values.pipeline && `--pipeline ${values.pipeline}`, !values.aws && values.lake !== 'lake' && `--lake ${values.lake}`].filter(Boolean).join(' ');
+  // On AWS the lake is not the place: --lake does not go with the command that mends an hour.
+  const args = whereArgs({ ...values, lake: values.aws ? undefined : values.lake }).join(' ');
   io.out.write(renderStatus(statuses, { color: io.out.isTTY === true, title, fix: (s: HourStatus) => fixOf(s, config, values.aws, now, args && ` ${args}`) }));
   return 0;
 }

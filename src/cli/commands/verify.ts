@@ -15,7 +15,7 @@ import { runExecution } from '../aws/executions.js';
 import { stackOutputs } from '../aws/stack.js';
 import { causeMessage, formatTable } from '../format.js';
 import { contextStackName } from './aws.js';
-import { PIPELINE_OPTION, selectPipeline } from './common.js';
+import { PIPELINE_OPTION, selectPipeline, STACK_OPTIONS } from './common.js';
 import { pipelinePrefix, PIPELINE_OUTPUTS } from '../../contract/outputs.js';
 
 export const VERIFY_USAGE = `Usage: api-lake verify [--config FILE] [--pipeline NAME] [-c stackName=NAME] [--region REGION] [--timeout-seconds N]
@@ -192,7 +192,7 @@ export interface VerifyIo {
 export async function verifyCommand(argv: string[], io: VerifyIo = { out: process.stdout }): Promise<number> {
   const { values } = parse(
     argv,
-    { config: { type: 'string' }, context: { type: 'string', short: 'c', multiple: true }, region: { type: 'string' }, 'timeout-seconds': { type: 'string', default: '900' }, ...PIPELINE_OPTION },
+    { config: { type: 'string' }, ...STACK_OPTIONS, 'timeout-seconds': { type: 'string', default: '900' }, ...PIPELINE_OPTION },
     VERIFY_USAGE,
   );
   const configFile = configFileOf(values.config);
