@@ -121,54 +121,56 @@ export class PipelineStateMachine extends Construct {
       'rawKeys.$': '$.rawKeys',
     });
 
-    const notifyFailure = new tasks.SnsPublish(this, STATE.notifyFailure, {
-      topic: props.alertTopic,
-      subject: `api-lake ${source}: pipeline FAILED`,
-      message: sfn.TaskInput.fromObject({
-        outcome: 'FAILED',
-        summary: sfn.JsonPath.format(
-          `Source ${source}: step {} failed for the hour scheduled at {} with {}. Raw objects kept for reprocessing: {}.`,
-          sfn.JsonPath.stringAt('$.failure.step'),
-          sfn.JsonPath.stringAt('$.failure.scheduledTime'),
-          sfn.JsonPath.stringAt('$.failure.error'),
-          sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.failure.rawKeys')),
-        ),
-        source,
-        table: config.table,
+    // Every notice names its outcome, a summary, the source and the table, then its own fields, then the execution.
+    const notice = (id: string, subject: string, outcome: string, summary: string, fields: Record<string, unknown>) => {
+      const task = new tasks.SnsPublish(this, id, {
+        topic: props.alertTopic,
+        subject: `api-lake ${source}: ${subject}`,
+        message: sfn.TaskInput.fromObject({ outcome, summary, source, table: config.table, ...fields, execution: sfn.JsonPath.executionId }),
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+      // A throttled or failing publish would turn a reported failure into a silent one, and a skipped hour into FAILED.
+      task.addRetry(NOTIFY_RETRY);
+      return task;
+    };
+
+    const notifyFailure = notice(
+      STATE.notifyFailure,
+      'pipeline FAILED',
+      'FAILED',
+      sfn.JsonPath.format(
+        `Source ${source}: step {} failed for the hour scheduled at {} with {}. Raw objects kept for reprocessing: {}.`,
+        sfn.JsonPath.stringAt('$.failure.step'),
+        sfn.JsonPath.stringAt('$.failure.scheduledTime'),
+        sfn.JsonPath.stringAt('$.failure.error'),
+        sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.failure.rawKeys')),
+      ),
+      {
         step: sfn.JsonPath.stringAt('$.failure.step'),
         scheduledTime: sfn.JsonPath.stringAt('$.failure.scheduledTime'),
         error: sfn.JsonPath.stringAt('$.failure.error'),
         cause: sfn.JsonPath.stringAt('$.failure.cause'),
         rawKeys: sfn.JsonPath.objectAt('$.failure.rawKeys'),
-        execution: sfn.JsonPath.executionId,
-      }),
-      resultPath: sfn.JsonPath.DISCARD,
-    });
+      },
+    );
     const failed = new sfn.Fail(this, STATE.failed, { errorPath: '$.failure.error', causePath: '$.failure.cause' });
-    // A throttled or failing publish would turn a reported failure into a silent one, and a skipped hour into FAILED.
-    notifyFailure.addRetry(NOTIFY_RETRY);
     notifyFailure.next(failed);
 
-    const notifySkipped = new tasks.SnsPublish(this, STATE.notifySkipped, {
-      topic: props.alertTopic,
-      subject: `api-lake ${source}: hour skipped`,
-      message: sfn.TaskInput.fromObject({
-        outcome: 'SKIPPED',
-        summary: sfn.JsonPath.format(
-          `Source ${source}: the API stayed unavailable for the hour scheduled at {} after ${config.retry.maxAttempts} retries, so the hour was skipped; the next schedule runs as usual.`,
-          sfn.JsonPath.stringAt('$.time'),
-        ),
-        source,
-        table: config.table,
+    const notifySkipped = notice(
+      STATE.notifySkipped,
+      'hour skipped',
+      'SKIPPED',
+      sfn.JsonPath.format(
+        `Source ${source}: the API stayed unavailable for the hour scheduled at {} after ${config.retry.maxAttempts} retries, so the hour was skipped; the next schedule runs as usual.`,
+        sfn.JsonPath.stringAt('$.time'),
+      ),
+      {
         step: STATE.fetch,
         scheduledTime: sfn.JsonPath.stringAt('$.time'),
         error: sfn.JsonPath.stringAt('$.error.Error'),
         cause: sfn.JsonPath.stringAt('$.error.Cause'),
-        execution: sfn.JsonPath.executionId,
-      }),
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    notifySkipped.addRetry(NOTIFY_RETRY);
+      },
+    );
     notifySkipped.next(new sfn.Succeed(this, STATE.hourSkipped));
 
     // The hour's requests (request-states.ts): all or nothing. A request still unavailable after its retries skips
@@ -196,30 +198,25 @@ export class PipelineStateMachine extends Construct {
       .otherwise(inputInvalid);
     // A table that changed for this hour (new columns) is announced: a notice, not a failure.
     const succeeded = new sfn.Succeed(this, STATE.succeeded);
-    const notifySchemaChanged = new tasks.SnsPublish(this, STATE.notifySchemaChanged, {
-      topic: props.alertTopic,
-      subject: `api-lake ${source}: schema changed`,
-      message: sfn.TaskInput.fromObject({
-        outcome: 'SCHEMA_CHANGED',
-        summary: sfn.JsonPath.format(
-          `Table ${config.table} of source ${source} changed with the hour scheduled at {}: {} column(s) added, {} retyped (see added, retyped). New columns read as NULL in earlier hours.`,
-          sfn.JsonPath.stringAt('$.time'),
-          // numbers: States.Format takes any JSON value, stringAt only names the path
-          sfn.JsonPath.stringAt('$.transform.schemaChange.addedCount'),
-          sfn.JsonPath.stringAt('$.transform.schemaChange.retypedCount'),
-        ),
-        source,
-        table: config.table,
+    const notifySchemaChanged = notice(
+      STATE.notifySchemaChanged,
+      'schema changed',
+      'SCHEMA_CHANGED',
+      sfn.JsonPath.format(
+        `Table ${config.table} of source ${source} changed with the hour scheduled at {}: {} column(s) added, {} retyped (see added, retyped). New columns read as NULL in earlier hours.`,
+        sfn.JsonPath.stringAt('$.time'),
+        // numbers: States.Format takes any JSON value, stringAt only names the path
+        sfn.JsonPath.stringAt('$.transform.schemaChange.addedCount'),
+        sfn.JsonPath.stringAt('$.transform.schemaChange.retypedCount'),
+      ),
+      {
         scheduledTime: sfn.JsonPath.stringAt('$.time'),
         added: sfn.JsonPath.objectAt('$.transform.schemaChange.added'),
         addedCount: sfn.JsonPath.numberAt('$.transform.schemaChange.addedCount'),
         retyped: sfn.JsonPath.objectAt('$.transform.schemaChange.retyped'),
         curatedKey: sfn.JsonPath.stringAt('$.transform.curatedKey'),
-        execution: sfn.JsonPath.executionId,
-      }),
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    notifySchemaChanged.addRetry(NOTIFY_RETRY);
+      },
+    );
     notifySchemaChanged.next(succeeded);
     const schemaChanged = new sfn.Choice(this, STATE.schemaChanged).when(sfn.Condition.isPresent('$.transform.schemaChange'), notifySchemaChanged).otherwise(succeeded);
     transform.next(schemaChanged);
