@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsHttpClient } from '../../src/adapters/aws/aws-http.js';
@@ -138,6 +139,23 @@ describe('api-lake status --aws, against stand-ins of CloudFormation, Step Funct
     await expect(statusCommand(['--aws'], { out, clients: offline, rawBucket: async (bucket) => zone(bucket), now: () => NOW })).rejects.toThrow(
       new RegExp(`could not reach AWS \\(.*ECONNREFUSED 127.0.0.1:${closed}.*\\): check the network connection, the region`),
     );
+  });
+
+  it('says AWS refused a request, as a missing permission, when S3 answers 403 (no s3:ListBucket, say)', async () => {
+    const denying = createServer((_req, res) => res.writeHead(403, { 'content-type': 'application/xml' }).end('<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>'));
+    await new Promise<void>((resolve) => denying.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = denying.address() as AddressInfo;
+      const s3Denied = new S3Client({ region: LOCAL_REGION, endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+      const out = new Writable({ write: (_c, _e, done) => done() });
+      // 20:00 failed, so its curated object is looked for (HeadObject), which S3 refuses.
+      await expect(statusCommand(['--aws', '--from', '2026-11-25T20Z', '--to', '2026-11-25T20Z'], { out, clients: { ...clients, s3: s3Denied }, rawBucket: async (bucket) => zone(bucket), now: () => NOW })).rejects.toThrow(
+        /^AWS refused a request \(\w+.*\): your credentials lack a permission this command needs \(the README names them with the command\)$/,
+      );
+    } finally {
+      denying.closeAllConnections();
+      await new Promise((resolve) => denying.close(resolve));
+    }
   });
 
   it('refuses a stack that is not deployed, naming it', async () => {

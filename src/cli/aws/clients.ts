@@ -29,7 +29,10 @@ export function awsClients(region?: string): AwsClients {
 /** Node's codes for a connection that got no answer from AWS. */
 const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-/** Turns the SDK's "no credentials", "no region" and "no connection" failures into a message that says what to do (exit 2). */
+/** The names AWS gives a request its policies refuse. */
+const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'Forbidden', 'UnauthorizedOperation']);
+
+/** Turns the SDK's "no credentials", "no region", "no connection" and "access denied" failures into a message that says what to do (exit 2). */
 export async function withAwsSetup<T>(run: () => Promise<T>, usage: string): Promise<T> {
   try {
     return await run();
@@ -42,6 +45,12 @@ export async function withAwsSetup<T>(run: () => Promise<T>, usage: string): Pro
     const code = (error as { code?: string }).code;
     if (code && NETWORK_CODES.has(code)) {
       throw new UsageError(`could not reach AWS (${message}): check the network connection, the region (--region or AWS_REGION) and any AWS_ENDPOINT_URL* setting, then try again`, undefined, { cause: error });
+    }
+    // AWS answered, and said no: the user's credentials lack a permission (the README lists each command's).
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 403 || DENIED.has(name) || (name === 'StoreRequestError' && /\bAccessDenied\b/.test(message))) {
+      const said = message && message !== 'UnknownError' ? `: ${message}` : '';
+      throw new UsageError(`AWS refused a request (${name}${said}): your credentials lack a permission this command needs (the README names them with the command)`, undefined, { cause: error });
     }
     throw error;
   }
