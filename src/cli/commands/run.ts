@@ -10,7 +10,7 @@ import type { CliContext } from '../context.js';
 import { loadLocalStack } from '../twin/stack-cache.js';
 import { localHourEvidence, stateOf } from '../status.js';
 import { lakePaths } from '../../adapters/local/lake-paths.js';
-import { runHour, type ProgressEvent, type RunResult } from '../twin/run.js';
+import { parseNotice, runHour, type ProgressEvent, type RunResult } from '../twin/run.js';
 import { unfetchableHour } from '../../core/fetchable-hour.js';
 import { assertQueryable, hourOption, loadRunConfig, PIPELINE_OPTION, whereArgs } from './common.js';
 
@@ -305,15 +305,8 @@ function summary(result: RunResult, lake: string, table: string): string {
 
 /** Why a skipped hour was skipped: the last error of its requests, as the skip notification carries it. */
 function skipReason(result: RunResult): string | undefined {
-  for (const n of [...result.notifications].reverse()) {
-    try {
-      const message = JSON.parse(n.message) as { outcome?: string; error?: string; cause?: string };
-      if (message.outcome === 'SKIPPED') return `${message.error ?? 'ApiUnavailableError'}: ${brief(causeMessage(message.cause) ?? 'no cause given', 400)}`;
-    } catch {
-      // not a notification of ours
-    }
-  }
-  return undefined;
+  const skip = result.notifications.map((n) => parseNotice(n.message)).findLast((m) => m.outcome === 'SKIPPED');
+  return skip && `${skip.error ?? 'ApiUnavailableError'}: ${brief(causeMessage(skip.cause) ?? 'no cause given', 400)}`;
 }
 
 /** The exit status of hours run: 1 when one failed; 3 when one was skipped and skips count (--fail-on-skip). */

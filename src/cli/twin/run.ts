@@ -202,7 +202,8 @@ export async function runHour(options: RunOptions): Promise<RunResult> {
   return { status, hour: options.hour.iso, executionArn, output, error, cause, notifications, warnings, history };
 }
 
-function parseNotice(message: string): { outcome?: string; step?: string; error?: string; cause?: string } {
+/** The fields of a notice the state machine published (its JSON message); none for a message that is not JSON. */
+export function parseNotice(message: string): { outcome?: string; step?: string; error?: string; cause?: string } {
   try {
     return JSON.parse(message) as { outcome?: string; step?: string; error?: string; cause?: string };
   } catch {
